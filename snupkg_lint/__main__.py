@@ -1,0 +1,3 @@
+from snupkg_lint.cli import main
+
+main()

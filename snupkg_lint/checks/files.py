@@ -1,0 +1,42 @@
+"""What a symbols package may contain: only .pdb files besides the package's own parts
+(NuGetGallery SymbolPackageService: AllowedExtensions, case-sensitive)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from snupkg_lint.artifacts import Artifacts
+from snupkg_lint.checks import messages as m
+from snupkg_lint.checks.registry import rule
+from snupkg_lint.formats import netpath
+from snupkg_lint.model import Hit, Severity, push
+
+ALLOWED_EXTENSIONS = (".pdb", ".nuspec", ".xml", ".psmdcp", ".rels", ".p7s")
+
+
+@rule("P223", "disallowed-file-extension", Severity.ERROR, push(400, m.INVALID_FILES.format(".pdb")),
+      summary="An entry's extension is not one of .pdb .nuspec .xml .psmdcp .rels .p7s (compared case-sensitively).",
+      fix="Ship only .pdb files: remove sources, DLLs, docs and icons from the .snupkg (a custom nuspec <files> "
+          "section is the usual cause), and rename upper-case extensions such as .PDB to lower case.")
+def disallowed_file_extension(a: Artifacts) -> Iterator[Hit]:
+    for entry, path in a.snupkg.files:
+        if netpath.invalid_path_char(path) is not None:
+            continue  # FileInfo throws first: P224
+        ext = netpath.extension(path)
+        if netpath.file_name(path) and ext and ext not in ALLOWED_EXTENSIONS:
+            hint = f" (nuget.org compares case-sensitively: use '{ext.lower()}')" if ext.lower() in ALLOWED_EXTENSIONS else ""
+            yield Hit(f"extension '{ext}' is not allowed in a symbols package{hint}", entry=entry.name)
+
+
+@rule("P225", "no-pdb-files", Severity.ERROR, push(400, m.NO_SYMBOLS),
+      summary="The package has no entry with the extension .pdb (exact case).",
+      fix="Produce portable PDB files: `<DebugType>portable</DebugType>` (not embedded or none) and "
+          "`<IncludeBuildOutput>` left true. With DebugType=embedded there is nothing for a .snupkg: stop "
+          "producing one (IncludeSymbols=false). nuget.org's validation job would also report issue 253.")
+def no_pdb_files(a: Artifacts) -> Iterator[Hit]:
+    if a.snupkg.archive is None:
+        return
+    if not any(netpath.file_name(p) and netpath.extension(p) == ".pdb" for _, p in a.snupkg.files):
+        upper = [e.name for e, p in a.snupkg.files if netpath.extension(p).lower() == ".pdb"]
+        extra = f" ({', '.join(upper)} has an upper-case extension)" if upper else ""
+        yield Hit(f"the package contains no .pdb file{extra}")

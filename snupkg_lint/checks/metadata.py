@@ -1,0 +1,117 @@
+"""Metadata elements as nuget.org's PackageMetadata reads them (NuGetGallery PackageMetadata.cs,
+SymbolPackageService.cs): duplicates, reserved names, booleans, case variants, authors/owners."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterator
+
+from snupkg_lint.artifacts import Artifacts
+from snupkg_lint.checks import messages as m
+from snupkg_lint.checks.registry import rule
+from snupkg_lint.formats.nuget_version import parse_nuget_version
+from snupkg_lint.model import Hit, Severity, push
+
+ERROR = Severity.ERROR
+RESTRICTED = {"created", "dependencyGroups", "isPrerelease", "lastEdited", "listed", "packageEntries", "packageHash",
+              "packageHashAlgorithm", "packageSize", "published", "supportedFrameworks", "verbatimVersion"}
+BOOLEANS = ("developmentDependency", "requireLicenseAcceptance", "serviceable")
+
+
+@rule("P201", "duplicate-metadata-elements", ERROR, push(400),
+      summary="An element appears more than once directly under <metadata>.",
+      fix="Keep one of each element; a hand-merged nuspec often repeats <description> or <dependencies>.")
+def duplicate_metadata_elements(a: Artifacts) -> Iterator[Hit]:
+    if a.snupkg.nuspec is None:
+        return
+    counts = Counter(c.name for c in a.snupkg.nuspec.children)
+    repeated = [name for name, n in counts.items() if n > 1]
+    if repeated:
+        names = "', '".join(repeated)
+        yield Hit(f"<metadata> repeats {', '.join(f'<{n}>' for n in repeated)}", entry=a.snupkg.nuspec_name,
+                  server_message=m.DUPLICATE_METADATA.format(names))
+
+
+@rule("P202", "reserved-metadata-elements", ERROR, push(400),
+      summary="<metadata> uses a name nuget.org reserves for itself, or spells <tags> with other casing.",
+      fix="Remove elements nuget.org computes itself (published, listed, packageHash, ...) and spell <tags> in "
+          "lower case.")
+def reserved_metadata_elements(a: Artifacts) -> Iterator[Hit]:
+    if a.snupkg.nuspec is None:
+        return
+    names = [c.name for c in a.snupkg.nuspec.children]
+    for wrong in sorted({n for n in names if n.lower() == "tags" and n != "tags"}):
+        yield Hit(f"<{wrong}> must be spelled <tags>", entry=a.snupkg.nuspec_name,
+                  server_message=m.INVALID_METADATA.format(wrong))
+    reserved = sorted({n for n in names if n in RESTRICTED})
+    if reserved:
+        yield Hit(f"reserved element(s) {', '.join(f'<{n}>' for n in reserved)} in <metadata>",
+                  entry=a.snupkg.nuspec_name, server_message=m.INVALID_METADATA.format("', '".join(reserved)))
+
+
+@rule("P203", "invalid-boolean", ERROR, push(400),
+      summary="developmentDependency, requireLicenseAcceptance or serviceable is not 'true' or 'false'.",
+      fix="Write true or false (any case); 1, 0, yes and an empty element are rejected.")
+def invalid_boolean(a: Artifacts) -> Iterator[Hit]:
+    if a.snupkg.nuspec is None:
+        return
+    for child in a.snupkg.nuspec.children:
+        if child.name in BOOLEANS and child.value.strip().lower() not in ("true", "false"):
+            yield Hit(f"<{child.name}> is '{child.value}', not true or false", entry=a.snupkg.nuspec_name,
+                      server_message=m.INVALID_BOOLEAN.format(child.name))
+
+
+@rule("P208", "min-client-version-invalid", ERROR, push(400, m.FAILED_TO_READ),
+      summary="The minClientVersion attribute of <metadata> is not a NuGet version.",
+      fix="Remove minClientVersion or set it to a version such as 5.0.0.")
+def min_client_version_invalid(a: Artifacts) -> Iterator[Hit]:
+    nuspec = a.snupkg.nuspec
+    if nuspec is not None and nuspec.min_client_version is not None:
+        if parse_nuget_version(nuspec.min_client_version) is None:
+            yield Hit(f"minClientVersion '{nuspec.min_client_version}' is not a valid version",
+                      entry=a.snupkg.nuspec_name)
+
+
+@rule("P209", "version-without-dot", ERROR, push(400, m.FAILED_TO_READ),
+      summary="The <version> text has no '.', e.g. '1'.",
+      fix="Write at least major.minor (1.0); NuGet reads '1' as 1.0.0 but nuget.org's metadata reader refuses it.")
+def version_without_dot(a: Artifacts) -> Iterator[Hit]:
+    identity = a.snupkg.identity
+    if identity is not None and identity.version is not None and "." not in (identity.version_text or ""):
+        yield Hit(f"<version> '{identity.version_text}' contains no '.'", entry=a.snupkg.nuspec_name)
+
+
+@rule("P210", "case-variant-metadata", ERROR, push(400, m.FAILED_TO_READ),
+      summary="Two metadata elements differ only by case (e.g. <description> and <Description>).",
+      fix="Element names are case-sensitive: keep the lower-camel-case one, e.g. <description>.")
+def case_variant_metadata(a: Artifacts) -> Iterator[Hit]:
+    if a.snupkg.nuspec is None:
+        return
+    seen: dict[str, str] = {}
+    for name, _ in a.snupkg.nuspec.leaf_values():
+        first = seen.setdefault(name.lower(), name)
+        if first != name:
+            yield Hit(f"<{name}> and <{first}> differ only by case", entry=a.snupkg.nuspec_name)
+
+
+@rule("P222", "authors-or-owners-present", ERROR, push(400),
+      summary="The nuspec of a symbols package has <authors> or <owners>.",
+      fix="Remove <authors> and <owners> from the .snupkg's nuspec; `dotnet pack` leaves them out of symbol "
+          "packages, so a hand-written or copied nuspec is the usual cause.")
+def authors_or_owners_present(a: Artifacts) -> Iterator[Hit]:
+    nuspec = a.snupkg.nuspec
+    if nuspec is None:
+        return
+    owners = nuspec.value("owners")
+    authors = nuspec.value("authors")
+    listed = authors if authors is not None else owners
+    items = [x.strip() for x in listed.split(",")] if listed is not None else []
+    bad = []
+    if len(items) > 1 or (items and items[0]):
+        bad.append("Authors")
+    if owners:
+        bad.append("Owners")
+    if bad:
+        found = " and ".join(f"<{b.lower()}>" for b in bad)
+        yield Hit(f"symbols package nuspec has {found}", entry=a.snupkg.nuspec_name,
+                  server_message=m.INVALID_METADATA_ITEMS.format(",".join(bad)))

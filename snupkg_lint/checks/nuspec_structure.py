@@ -1,0 +1,77 @@
+"""Reading the nuspec, id and version: failures nuget.org does not catch, so the push gets HTTP 500
+(NuGet.Client PackageReaderBase / NuspecCoreReaderBase; NuGetGallery SymbolPackageUploadService)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from snupkg_lint.artifacts import Artifacts
+from snupkg_lint.checks import messages as m
+from snupkg_lint.checks.registry import rule
+from snupkg_lint.formats.nuget_version import version_error
+from snupkg_lint.model import Hit, Severity, push
+
+ERROR = Severity.ERROR
+REPACK = "Let `dotnet pack` (or `nuget pack`) write the nuspec instead of assembling the .snupkg by hand."
+
+
+@rule("P105", "nuspec-missing", ERROR, push(500, m.MISSING_NUSPEC),
+      summary="There is no .nuspec file at the root of the package.",
+      fix="Put exactly one <id>.nuspec at the root of the zip. " + REPACK)
+def nuspec_missing(a: Artifacts) -> Iterator[Hit]:
+    if a.snupkg.archive is not None and not a.snupkg.nuspec_read.entries:
+        yield Hit("no root-level .nuspec entry: nuget.org cannot read the package id and version")
+
+
+@rule("P106", "multiple-nuspecs", ERROR, push(500, m.MULTIPLE_NUSPECS),
+      summary="More than one .nuspec file sits at the root of the package.",
+      fix="Keep only the package's own <id>.nuspec at the root; move or drop the others.")
+def multiple_nuspecs(a: Artifacts) -> Iterator[Hit]:
+    found = a.snupkg.nuspec_read.entries
+    if len(found) > 1:
+        for entry in found[1:]:
+            yield Hit(f"a second root-level nuspec besides '{found[0].name}'", entry=entry.name)
+
+
+@rule("P107", "nuspec-malformed", ERROR, push(500),
+      summary="The nuspec is not well-formed XML, uses a DTD, or cannot be inflated.",
+      fix="Write valid XML without a <!DOCTYPE>; escape '&' and '<' in text (e.g. in <description>). " + REPACK)
+def nuspec_malformed(a: Artifacts) -> Iterator[Hit]:
+    read = a.snupkg.nuspec_read
+    if read.xml_error is not None:
+        yield Hit(f"the nuspec is not well-formed XML: {read.xml_error}", entry=read.entry.name,
+                  server_message=read.xml_error)
+    elif read.data_error is not None:
+        yield Hit(f"the nuspec entry cannot be inflated: {read.data_error}", entry=read.entry.name, status=400,
+                  server_message=m.INVALID_PACKAGE.format(read.data_error))
+
+
+@rule("P108", "metadata-missing", ERROR, push(500, m.MISSING_METADATA_NODE.format("metadata")),
+      summary="The nuspec's root element has no <metadata> child.",
+      fix="Put id, version, description and packageTypes inside <package><metadata>…</metadata></package>.")
+def metadata_missing(a: Artifacts) -> Iterator[Hit]:
+    parsed = a.snupkg.nuspec_read.nuspec
+    if parsed is not None and parsed.metadata is None:
+        yield Hit(f"the root element <{parsed.root_name}> has no <metadata> child", entry=a.snupkg.nuspec_read.entry.name)
+
+
+@rule("P109", "id-missing", ERROR, push(500, m.ID_NULL),
+      summary="The nuspec has no <id> (exact case, in the metadata element's namespace), or it is blank.",
+      fix="Add <id>YourPackage</id> inside <metadata>, spelled in lower case and in the same XML namespace.")
+def id_missing(a: Artifacts) -> Iterator[Hit]:
+    identity = a.snupkg.identity
+    if identity is not None and identity.id is None:
+        yield Hit("no non-blank <id> element in the metadata namespace", entry=a.snupkg.nuspec_read.entry.name)
+
+
+@rule("P110", "version-invalid", ERROR, push(500),
+      summary="The nuspec's <version> is missing or is not a NuGet version.",
+      fix="Write a NuGet version such as 1.2.3 or 1.2.3-beta.1 in <version>, lower-case element name, same "
+          "namespace as <metadata>; make sure the MSBuild Version property is set when packing.")
+def version_invalid(a: Artifacts) -> Iterator[Hit]:
+    identity = a.snupkg.identity
+    if identity is None or identity.version is not None:
+        return
+    problem = version_error(identity.version_text or "")
+    text = "no <version> element" if identity.version_text is None else f"<version> '{identity.version_text}' is not a valid NuGet version"
+    yield Hit(text, entry=a.snupkg.nuspec_read.entry.name, server_message=problem)

@@ -1,0 +1,48 @@
+"""The parent .nupkg: nuget.org accepts symbols only for a package id and version it already has."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from snupkg_lint.artifacts import Artifacts
+from snupkg_lint.checks import messages as m
+from snupkg_lint.checks.registry import rule
+from snupkg_lint.formats import netpath
+from snupkg_lint.model import NO_OUTCOME, Hit, Severity, push
+
+
+@rule("P111", "parent-package-mismatch", Severity.ERROR, push(404),
+      summary="The .snupkg's id or normalized version differs from its .nupkg's.",
+      fix="Pack the .nupkg and .snupkg in the same `dotnet pack` run, and push the matching pair "
+          "(`dotnet nuget push X.nupkg` pushes the sibling X.snupkg itself).")
+def parent_package_mismatch(a: Artifacts) -> Iterator[Hit]:
+    if a.nupkg is None:
+        return
+    mine, parent = a.snupkg.identity, a.nupkg.identity
+    if mine is None or parent is None or None in (mine.id, mine.version, parent.id, parent.version):
+        return
+    same_id = netpath.upper_invariant(mine.id) == netpath.upper_invariant(parent.id)
+    same_version = mine.version.normalized.upper() == parent.version.normalized.upper()
+    if same_id and same_version:
+        return
+    differs = []
+    if not same_id:
+        differs.append(f"id '{mine.id}' vs '{parent.id}'")
+    if not same_version:
+        differs.append(f"version {mine.version.normalized} vs {parent.version.normalized}")
+    yield Hit(f"the symbols package is {mine.id} {mine.version.normalized} but the .nupkg is "
+              f"{parent.id} {parent.version.normalized} ({'; '.join(differs)})",
+              entry=a.snupkg.nuspec_read.entry.name,
+              server_message=m.PARENT_NOT_FOUND.format(mine.id, mine.version.normalized))
+
+
+@rule("X002", "nupkg-unreadable", Severity.ERROR, NO_OUTCOME,
+      summary="The .nupkg given or found beside the .snupkg cannot be read, so nothing can be compared with it.",
+      fix="Point --nupkg at the package `dotnet pack` produced together with this .snupkg.")
+def nupkg_unreadable(a: Artifacts) -> Iterator[Hit]:
+    if a.nupkg is None:
+        return
+    if a.nupkg.error is not None:
+        yield Hit(f"the .nupkg '{a.nupkg.path}' is not a readable zip: {a.nupkg.error}")
+    elif a.nupkg.identity is None or a.nupkg.identity.id is None or a.nupkg.identity.version is None:
+        yield Hit(f"the .nupkg '{a.nupkg.path}' has no readable nuspec id and version")

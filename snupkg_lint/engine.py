@@ -1,0 +1,81 @@
+"""Runs every rule over one package and collects the findings into a report."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import traceback
+from dataclasses import dataclass, field
+
+from snupkg_lint.artifacts import Artifacts
+from snupkg_lint.checks import all_rules
+from snupkg_lint.model import Finding, Outcome, Rule, Severity, Stage
+
+INTERNAL_ERROR = "X001"
+
+
+@dataclass(frozen=True)
+class PackageReport:
+    path: str
+    nupkg: str | None
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+    @property
+    def verdict(self) -> str:
+        stages = {f.outcome.stage for f in self.findings}
+        if Stage.PUSH in stages:
+            return "push-rejected"
+        if Stage.VALIDATION in stages:
+            return "validation-failed"
+        return "pass"
+
+    @property
+    def predicted(self) -> Finding | None:
+        """The finding nuget.org would answer with: the first push failure in its evaluation order (rule ids
+        follow it), else the first validation failure; None when nuget.org accepts the package."""
+        for stage in (Stage.PUSH, Stage.VALIDATION):
+            for f in self.findings:
+                if f.outcome.stage is stage:
+                    return f
+        return None
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.count(Severity.ERROR) > 0
+
+
+def _internal_error(rule: Rule, exc: BaseException) -> Finding:
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    site = f" at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else ""
+    return Finding(
+        rule=INTERNAL_ERROR, name="internal-error", severity=Severity.ERROR,
+        message=f"rule {rule.id} ({rule.name}) crashed: {type(exc).__name__}: {exc}{site}",
+        entry=None, outcome=Outcome(), fix="This is a bug in snupkg-lint; please report it with the package.",
+    )
+
+
+def run_rules(artifacts: Artifacts, rules: list[Rule]) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in rules:
+        try:
+            findings.extend(rule.finding(hit) for hit in rule.check(artifacts))
+        except (KeyboardInterrupt, MemoryError):
+            raise
+        except Exception as exc:  # a rule bug must not hide the other rules' findings
+            findings.append(_internal_error(rule, exc))
+    return findings
+
+
+def check_package(
+    snupkg: str,
+    nupkg: str | None = None,
+    *,
+    rules: list[Rule] | None = None,
+    now: _dt.datetime | None = None,
+) -> PackageReport:
+    """Open the package (and its .nupkg) once, run every rule, and return the report."""
+    with Artifacts(snupkg, nupkg, now=now) as artifacts:
+        findings = run_rules(artifacts, rules if rules is not None else all_rules())
+    return PackageReport(snupkg, nupkg, tuple(findings))

@@ -1,0 +1,1 @@
+"""Readers: bytes in, objects out. Nothing here decides a verdict."""

@@ -1,0 +1,189 @@
+"""The nuspec manifest, read the way NuGet's NuspecReader and nuget.org's PackageMetadata read it.
+
+Parsing is hardened: no DTD (nuget.org prohibits one, and it is where entity attacks live), no entity
+resolution, no network, bounded input. The objects keep what the server looks at — element local
+names, namespaces, values — and leave every judgement to the rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from snupkg_lint.formats.source import FormatError
+
+MAX_NUSPEC_BYTES = 8 * 1024 * 1024
+
+_DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
+_DOCTYPE16 = ("<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+
+
+class NuspecError(FormatError):
+    """The nuspec is not well-formed XML (nuget.org: an XmlException, HTTP 500)."""
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+@dataclass(frozen=True)
+class Element:
+    """A direct child of <metadata> (or any element the rules look at)."""
+
+    name: str  # local name, exact case
+    namespace: str
+    value: str  # XElement.Value: all descendant text, concatenated
+    has_children: bool
+    attributes: dict[str, str]
+    line: int | None
+    _node: etree._Element = field(repr=False, compare=False)
+
+    def children(self, name: str, namespace: str) -> list["Element"]:
+        return [_element(c) for c in self._node if _is(c, name, namespace)]
+
+
+def _is(node: etree._Element, name: str, namespace: str) -> bool:
+    if not isinstance(node.tag, str):
+        return False
+    q = etree.QName(node)
+    return q.localname == name and (q.namespace or "") == namespace
+
+
+def _value(node: etree._Element) -> str:
+    """XElement.Value as NuGet sees it: its XmlReader uses IgnoreWhitespace, which drops every
+    whitespace-only text node, so `<owners> </owners>` has the value ''."""
+    return "".join(t for t in node.itertext() if t.strip(" \t\r\n"))
+
+
+def _element(node: etree._Element) -> Element:
+    q = etree.QName(node)
+    attrs = {etree.QName(k).localname: v for k, v in node.attrib.items() if not etree.QName(k).namespace}
+    return Element(
+        name=q.localname,
+        namespace=q.namespace or "",
+        value=_value(node),
+        has_children=any(isinstance(c.tag, str) for c in node),
+        attributes=attrs,
+        line=node.sourceline,
+        _node=node,
+    )
+
+
+@dataclass(frozen=True)
+class Dependency:
+    id: str
+    version: str | None  # the raw attribute, None when absent
+
+
+@dataclass(frozen=True)
+class DependencyGroup:
+    target_framework: str | None  # None: no <group> elements (the legacy flat list) or no attribute
+    dependencies: tuple[Dependency, ...]
+
+
+@dataclass(frozen=True)
+class Nuspec:
+    root_name: str
+    metadata: Element | None  # None: the root has no child named 'metadata'
+
+    @property
+    def namespace(self) -> str:
+        """The metadata element's namespace: where NuGet looks for id, version, packageTypes, ..."""
+        return self.metadata.namespace if self.metadata else ""
+
+    @property
+    def children(self) -> list[Element]:
+        """Direct element children of <metadata>, any namespace, in document order."""
+        if self.metadata is None:
+            return []
+        return [_element(c) for c in self.metadata._node if isinstance(c.tag, str)]
+
+    def first(self, name: str) -> Element | None:
+        """First child with this exact local name in the metadata namespace (NuspecCoreReaderBase)."""
+        for child in self.children:
+            if child.name == name and child.namespace == self.namespace:
+                return child
+        return None
+
+    def leaf_values(self) -> list[tuple[str, str]]:
+        """NuspecReader.GetMetadata(): (local name, value) of non-empty leaf children, any namespace."""
+        return [(c.name, c.value) for c in self.children if not c.has_children and c.value != ""]
+
+    def value(self, name: str) -> str | None:
+        """PackageMetadata's case-insensitive lookup over leaf_values() (first match)."""
+        for key, val in self.leaf_values():
+            if key.lower() == name.lower():
+                return val
+        return None
+
+    @property
+    def min_client_version(self) -> str | None:
+        return self.metadata.attributes.get("minClientVersion") if self.metadata else None
+
+    def package_types(self) -> list[Element]:
+        """Every <packageType> under every <packageTypes> (NuspecUtility.GetPackageTypes)."""
+        out: list[Element] = []
+        for types in self._all("packageTypes"):
+            out.extend(types.children("packageType", self.namespace))
+        return out
+
+    def dependency_groups(self) -> list[DependencyGroup]:
+        """NuspecReader.GetDependencyGroups: <group>s if any, else the flat list as one group."""
+        groups: list[DependencyGroup] = []
+        for deps in self._all("dependencies"):
+            found = deps.children("group", self.namespace)
+            if found:
+                groups.extend(
+                    DependencyGroup(g.attributes.get("targetFramework"), self._deps(g)) for g in found
+                )
+            else:
+                flat = self._deps(deps)
+                if flat:
+                    groups.append(DependencyGroup(None, flat))
+        return groups
+
+    def framework_assemblies(self) -> list[Element]:
+        out: list[Element] = []
+        for fa in self._all("frameworkAssemblies"):
+            out.extend(fa.children("frameworkAssembly", self.namespace))
+        return out
+
+    def _all(self, name: str) -> list[Element]:
+        return [c for c in self.children if c.name == name and c.namespace == self.namespace]
+
+    def _deps(self, parent: Element) -> tuple[Dependency, ...]:
+        return tuple(
+            Dependency(d.attributes.get("id", ""), d.attributes.get("version"))
+            for d in parent.children("dependency", self.namespace)
+        )
+
+
+def parse_nuspec(data: bytes) -> Nuspec:
+    """Parse nuspec bytes. Raises NuspecError with a message in the spirit of .NET's XmlException."""
+    if len(data) > MAX_NUSPEC_BYTES:
+        raise NuspecError(f"the nuspec is {len(data):,} bytes; snupkg-lint reads at most {MAX_NUSPEC_BYTES:,}")
+    if _DOCTYPE.search(data) or any(p in data for p in _DOCTYPE16):
+        raise NuspecError(
+            "For security reasons DTD is prohibited in this XML document. To enable DTD processing set "
+            "the DtdProcessing property on XmlReaderSettings to Parse."
+        )
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise NuspecError(str(exc)) from None
+    except (ValueError, UnicodeError, LookupError) as exc:
+        raise NuspecError(str(exc)) from None
+    if root is None:
+        raise NuspecError("Root element is missing.")
+    metadata = next((c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "metadata"), None)
+    return Nuspec(root_name=etree.QName(root).localname, metadata=_element(metadata) if metadata is not None else None)

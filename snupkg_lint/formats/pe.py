@@ -1,0 +1,515 @@
+"""PE/COFF debug directory reader (bytes in, objects out; no verdicts).
+
+Reads what nuget.org's symbol validator reads through System.Reflection.Metadata (SRM): the PE headers, the
+debug directory (binary-formats.md §2), and the data of the CodeView (§2.3), PdbChecksum (§2.5) and
+EmbeddedPortablePdb (§2.6) entries. The input is a :class:`ByteSource`; only a bounded header prefix and the
+individual debug ranges are read, never the whole file.
+
+Header layout follows SRM ``PEHeaders``/``PEHeader`` rather than pefile where they differ, because nuget.org runs
+SRM: all 16 data directories are read at their fixed offsets (``NumberOfRvaAndSizes`` is ignored), the section
+table starts right after them (``SizeOfOptionalHeader`` is ignored), and RVAs/sizes are compared as signed 32-bit
+integers. pefile parses the DOS, COFF and optional headers.
+
+Error model
+-----------
+* :func:`read_pe` raises :class:`FormatError` when the input is not a PE image SRM could open at all (no ``MZ``,
+  no ``PE\\0\\0``, unknown optional-header magic, truncated headers or section table). Nothing else escapes.
+  :class:`ReaderLimitError` (a FormatError) means a snupkg-lint safety bound was hit, not an SRM rule.
+* ``PEImage.header_error``: the headers parsed, but SRM's ``PEHeaders`` would still throw BadImageFormat (CLI
+  header or metadata directory invalid). Every SRM call, including ``ReadDebugDirectory``, would then fail.
+* ``PEImage.debug_error``: SRM ``ReadDebugDirectory`` throws BadImageFormat (directory RVA outside every section,
+  size not a multiple of 28, directory outside the file, an entry with non-zero Characteristics).
+  ``debug_entries`` is then empty.
+* ``PEImage.data_errors``: one :class:`DebugDataError` per entry whose data SRM would fail to decode (CodeView,
+  PdbChecksum, the header of the EmbeddedPortablePdb entry SRM picks). The failed entry is absent from
+  ``codeview_entries()`` / ``pdb_checksums()`` / ``embedded_pdb()``. The ``decode_*`` functions raise FormatError
+  for callers that decode data themselves.
+* :func:`inflate_embedded_pdb` raises FormatError for every check SRM makes on the embedded blob, and
+  ReaderLimitError past the caller's limit.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import uuid
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pefile
+
+from snupkg_lint.formats.source import ByteSource, FormatError, check_range
+
+DEBUG_CODEVIEW = 2
+DEBUG_REPRODUCIBLE = 16
+DEBUG_EMBEDDED_PORTABLE_PDB = 17
+DEBUG_PDB_CHECKSUM = 19
+
+PORTABLE_CODEVIEW_MINOR = 0x504D
+PORTABLE_PDB_MIN_VERSION = 0x0100  # SRM PortablePdbVersions.MinFormatVersion
+EMBEDDED_BLOB_VERSION = 0x0100  # SRM PortablePdbVersions.DefaultEmbeddedVersion
+
+DEBUG_ENTRY_SIZE = 28
+SECTION_HEADER_SIZE = 40
+COR_HEADER_SIZE = 72
+CODEVIEW_SIGNATURE = b"RSDS"
+CODEVIEW_FIXED_SIZE = 24  # signature + GUID + age
+EMBEDDED_SIGNATURE = b"MPDB"
+EMBEDDED_HEADER_SIZE = 8
+
+MAX_HEADER_BYTES = 64 * 1024
+MAX_DEBUG_ENTRIES = 1024
+MAX_CODEVIEW_BYTES = 64 * 1024
+MAX_PDB_CHECKSUM_BYTES = 64 * 1024
+
+_DEBUG_DIRECTORY_INDEX = 6
+_CLI_DIRECTORY_INDEX = 14
+_DATA_DIRECTORIES_OFFSET = {False: 96, True: 112}  # within the optional header, PE32 / PE32+
+_DATA_DIRECTORY_COUNT = 16
+_LARGEST_NT_HEADERS = 4 + 20 + 240  # signature, COFF header, PE32+ optional header
+_PE32_MAGIC = 0x10B
+_PE32_PLUS_MAGIC = 0x20B
+_INFLATE_CHUNK = 64 * 1024
+_PATH_SEPARATORS = re.compile(r"[\\/:]")
+
+
+class ReaderLimitError(FormatError):
+    """The input exceeds a snupkg-lint safety bound; SRM itself might accept it."""
+
+
+def _i32(value: int) -> int:
+    """``value`` (unsigned 32-bit) as the signed ``int`` SRM reads it into."""
+    return value - 0x1_0000_0000 if value & 0x8000_0000 else value
+
+
+@dataclass(frozen=True)
+class Section:
+    """One IMAGE_SECTION_HEADER, in section-table order."""
+
+    name: str
+    virtual_address: int
+    virtual_size: int
+    pointer_to_raw_data: int
+    size_of_raw_data: int
+    characteristics: int
+
+    def contains_rva(self, rva: int) -> bool:
+        """SRM ``GetContainingSectionIndex``: ``VirtualAddress <= rva < VirtualAddress + VirtualSize`` (int32)."""
+        start = _i32(self.virtual_address)
+        end = _i32((self.virtual_address + self.virtual_size) & 0xFFFF_FFFF)
+        return start <= _i32(rva) < end
+
+
+@dataclass(frozen=True)
+class DebugEntry:
+    """One 28-byte IMAGE_DEBUG_DIRECTORY record (binary-formats.md §2.1); ``index`` = position in the directory."""
+
+    index: int
+    characteristics: int
+    stamp: int
+    major: int
+    minor: int
+    type: int
+    size: int
+    rva: int
+    pointer: int
+
+    @property
+    def is_portable_codeview(self) -> bool:
+        """SRM ``IsPortableCodeView``: MinorVersion == 0x504D, whatever the type."""
+        return self.minor == PORTABLE_CODEVIEW_MINOR
+
+
+@dataclass(frozen=True)
+class DebugDataError:
+    """The data of ``entry`` cannot be decoded the way SRM decodes it.
+
+    ``exceeded_limit`` is True when only a snupkg-lint bound was exceeded (SRM might succeed).
+    """
+
+    entry: DebugEntry
+    message: str
+    exceeded_limit: bool = False
+
+
+@dataclass(frozen=True)
+class CodeView:
+    """A decoded RSDS record (binary-formats.md §2.3).
+
+    ``path_padding_ok`` is False when a non-NUL byte follows the path terminator (older SRM: InvalidPathPadding).
+    """
+
+    guid: uuid.UUID
+    guid_bytes: bytes
+    age: int
+    path: str
+    path_padding_ok: bool
+    entry: DebugEntry
+
+    @property
+    def pdb_id(self) -> bytes:
+        """The 20-byte portable PDB id this entry expects: GUID + the debug entry's TimeDateStamp (§2.3)."""
+        return self.guid_bytes + struct.pack("<I", self.entry.stamp)
+
+    @property
+    def file_name(self) -> str:
+        """SRM ``PathUtilities.GetFileName``: the part after the last ``\\``, ``/`` or ``:``."""
+        return _PATH_SEPARATORS.split(self.path)[-1]
+
+
+@dataclass(frozen=True)
+class PdbChecksum:
+    """A decoded PdbChecksum record (binary-formats.md §2.5). ``algorithm`` is case-sensitive, as in .NET."""
+
+    algorithm: str
+    checksum: bytes
+    entry: DebugEntry
+
+
+@dataclass(frozen=True)
+class EmbeddedPdb:
+    """The header of an EmbeddedPortablePdb blob (binary-formats.md §2.6); see :func:`inflate_embedded_pdb`."""
+
+    uncompressed_size: int
+    compressed_size: int
+    entry: DebugEntry
+
+    @property
+    def compressed_offset(self) -> int:
+        """File offset of the raw-deflate data."""
+        return self.entry.pointer + EMBEDDED_HEADER_SIZE
+
+
+@dataclass(frozen=True)
+class PEImage:
+    """What SRM sees of a PE image's headers and debug directory. See the module docstring for the error model."""
+
+    machine: int
+    is_pe32_plus: bool
+    timestamp: int
+    characteristics: int
+    is_dotnet: bool
+    sections: tuple[Section, ...]
+    header_error: str | None
+    debug_error: str | None
+    debug_entries: tuple[DebugEntry, ...]
+    codeviews: tuple[CodeView, ...]
+    checksums: tuple[PdbChecksum, ...]
+    embedded: EmbeddedPdb | None
+    data_errors: tuple[DebugDataError, ...]
+
+    def codeview_entries(self) -> list[CodeView]:
+        """Every decodable CodeView (type 2, non-empty) entry in directory order; failures are in ``data_errors``."""
+        return list(self.codeviews)
+
+    def portable_codeview_entry(self) -> DebugEntry | None:
+        """The entry SRM ``TryOpenAssociatedPortablePdb`` uses: the first with MinorVersion 0x504D, if its size != 0."""
+        return _srm_first(self.debug_entries, lambda e: e.is_portable_codeview)
+
+    def first_portable_codeview(self) -> CodeView | None:
+        """The decoded :meth:`portable_codeview_entry`, or None (no such entry, or see :meth:`error_for`)."""
+        entry = self.portable_codeview_entry()
+        return next((cv for cv in self.codeviews if cv.entry == entry), None) if entry is not None else None
+
+    def pdb_checksums(self) -> list[PdbChecksum]:
+        """Every decodable PdbChecksum (type 19) entry in directory order; failures are in ``data_errors``."""
+        return list(self.checksums)
+
+    def embedded_pdb_entry(self) -> DebugEntry | None:
+        """The entry SRM uses for the embedded PDB: the first of type 17, if its size != 0."""
+        return _srm_first(self.debug_entries, lambda e: e.type == DEBUG_EMBEDDED_PORTABLE_PDB)
+
+    def embedded_pdb(self) -> EmbeddedPdb | None:
+        """The decoded header of :meth:`embedded_pdb_entry`, or None (no such entry, or see :meth:`error_for`)."""
+        return self.embedded
+
+    def error_for(self, entry: DebugEntry) -> DebugDataError | None:
+        """The decode error recorded for ``entry``, if any."""
+        return next((err for err in self.data_errors if err.entry == entry), None)
+
+    @property
+    def is_reproducible(self) -> bool:
+        """A Reproducible (type 16) entry is present (binary-formats.md §2.4)."""
+        return any(e.type == DEBUG_REPRODUCIBLE for e in self.debug_entries)
+
+
+def _srm_first(entries: tuple[DebugEntry, ...], wanted: Callable[[DebugEntry], bool]) -> DebugEntry | None:
+    """SRM ``entries.FirstOrDefault(wanted)`` followed by its ``DataSize != 0`` test."""
+    entry = next((e for e in entries if wanted(e)), None)
+    return entry if entry is not None and entry.size != 0 else None
+
+
+# --------------------------------------------------------------------------------------------- headers
+
+
+@dataclass(frozen=True)
+class _Headers:
+    machine: int
+    is_pe32_plus: bool
+    timestamp: int
+    characteristics: int
+    section_count: int
+    directories_offset: int
+
+
+def _parse_headers(src: ByteSource) -> _Headers:
+    """DOS, COFF and optional headers via pefile over a bounded prefix (SRM ``PEHeaders`` constructor checks)."""
+    prefix = src.read(0, min(src.size, MAX_HEADER_BYTES))
+    if len(prefix) < 64 or prefix[:2] != b"MZ":
+        raise FormatError("not a PE image: no 'MZ' DOS header")
+    e_lfanew = struct.unpack_from("<I", prefix, 0x3C)[0]
+    if e_lfanew + _LARGEST_NT_HEADERS > len(prefix) and src.size > len(prefix):
+        raise ReaderLimitError(f"PE headers at offset {e_lfanew} pass the first {MAX_HEADER_BYTES} bytes")
+    try:  # pefile over in-memory data holds no file handle: no close() (it would run gc.collect())
+        pe = pefile.PE(data=prefix, fast_load=True)
+    except Exception as exc:  # pefile raises PEFormatError and, on hostile input, assorted built-in errors
+        raise FormatError(f"not a PE image: {exc}") from exc
+    magic = pe.OPTIONAL_HEADER.Magic
+    headers = _Headers(
+        machine=pe.FILE_HEADER.Machine,
+        is_pe32_plus=magic == _PE32_PLUS_MAGIC,
+        timestamp=pe.FILE_HEADER.TimeDateStamp,
+        characteristics=pe.FILE_HEADER.Characteristics,
+        section_count=pe.FILE_HEADER.NumberOfSections,
+        directories_offset=pe.OPTIONAL_HEADER.get_file_offset() + _DATA_DIRECTORIES_OFFSET[magic == _PE32_PLUS_MAGIC],
+    )
+    if magic not in (_PE32_MAGIC, _PE32_PLUS_MAGIC):
+        raise FormatError(f"not a PE image: unknown optional header magic 0x{magic:04X}")
+    if headers.section_count >= 0x8000:  # SRM reads NumberOfSections as Int16
+        raise FormatError(f"invalid number of sections: {headers.section_count}")
+    end = headers.directories_offset + 8 * _DATA_DIRECTORY_COUNT
+    if end > src.size:
+        raise FormatError(f"truncated PE: the optional header ends at {end}, past the {src.size}-byte file")
+    return headers
+
+
+def _data_directory(src: ByteSource, headers: _Headers, index: int) -> tuple[int, int]:
+    """(RVA, Size) of data directory ``index``, read at SRM's fixed position."""
+    rva, size = struct.unpack("<II", src.read(headers.directories_offset + 8 * index, 8))
+    return rva, size
+
+
+def _read_sections(src: ByteSource, headers: _Headers) -> tuple[Section, ...]:
+    """The section table, which SRM reads right after the 16 data directories."""
+    offset = headers.directories_offset + 8 * _DATA_DIRECTORY_COUNT
+    length = headers.section_count * SECTION_HEADER_SIZE
+    if offset + length > src.size:
+        raise FormatError(f"truncated PE: the table of {headers.section_count} sections passes the end of the file")
+    table = src.read(offset, length)
+    sections = []
+    for pos in range(0, length, SECTION_HEADER_SIZE):
+        raw_name, vsize, va, raw_size, raw_ptr, *_, chars = struct.unpack_from("<8sIIIIIIHHI", table, pos)
+        name = raw_name.split(b"\0", 1)[0].decode("utf-8", errors="replace")
+        sections.append(Section(name, va, vsize, raw_ptr, raw_size, chars))
+    return tuple(sections)
+
+
+def _rva_to_offset(sections: tuple[Section, ...], rva: int) -> tuple[Section, int] | None:
+    """SRM ``TryGetDirectoryOffset``: the first section containing ``rva`` and the file offset it maps to."""
+    for section in sections:
+        if section.contains_rva(rva):
+            return section, (section.pointer_to_raw_data + rva - section.virtual_address) & 0xFFFF_FFFF
+    return None
+
+
+def _in_file(src: ByteSource, offset: int, length: int) -> bool:
+    return offset + length <= src.size
+
+
+def _fits_section(section: Section, rva: int, size: int) -> bool:
+    """SRM ``TryGetDirectoryOffset(canCrossSectionBoundary: false)``: size <= VirtualSize - (rva - VirtualAddress)."""
+    return _i32(size) <= _i32(section.virtual_size) - (_i32(rva) - _i32(section.virtual_address))
+
+
+def _header_error(src: ByteSource, sections: tuple[Section, ...], cli: tuple[int, int]) -> str | None:
+    """SRM ``PEHeaders`` CLI-header checks (``TryCalculateCorHeaderOffset``, ``CalculateMetadataLocation``)."""
+    located = _rva_to_offset(sections, cli[0])
+    if located is None:
+        return None  # SRM: no CLI header, hence no metadata; not an error
+    cor_section, cor_offset = located
+    if not _fits_section(cor_section, cli[0], cli[1]):
+        return f"CLI header (size {cli[1]}) does not fit in section {cor_section.name!r}"
+    if _i32(cli[1]) < COR_HEADER_SIZE:
+        return f"CLI header size {cli[1]} is smaller than {COR_HEADER_SIZE} bytes"
+    if not _in_file(src, cor_offset, COR_HEADER_SIZE):
+        return f"CLI header at offset {cor_offset} lies outside the file"
+    md_rva, md_size = struct.unpack("<II", src.read(cor_offset + 8, 8))
+    md_located = _rva_to_offset(sections, md_rva)
+    if md_located is None:
+        return f"metadata RVA 0x{md_rva:X} is not inside any section"
+    md_section, md_offset = md_located
+    if not _fits_section(md_section, md_rva, md_size):
+        return f"metadata (size {md_size}) does not fit in section {md_section.name!r}"
+    if _i32(md_size) <= 0 or not _in_file(src, md_offset, md_size):
+        return f"metadata at offset {md_offset} (size {md_size}) lies outside the file"
+    return None
+
+
+# ---------------------------------------------------------------------------------------- debug directory
+
+
+def _read_debug_directory(
+    src: ByteSource, sections: tuple[Section, ...], directory: tuple[int, int]
+) -> tuple[tuple[DebugEntry, ...], str | None]:
+    """SRM ``PEReader.ReadDebugDirectory``: (entries, None) or ((), the reason SRM throws BadImageFormat)."""
+    rva, size = directory
+    if size == 0:
+        return (), None
+    located = _rva_to_offset(sections, rva)
+    if located is None:
+        return (), f"debug directory RVA 0x{rva:X} is not inside any section"
+    if _i32(size) % DEBUG_ENTRY_SIZE != 0:
+        return (), f"debug directory size {size} is not a multiple of {DEBUG_ENTRY_SIZE}"
+    _, offset = located
+    if not _in_file(src, offset, size):
+        return (), f"debug directory at offset {offset} (size {size}) lies outside the file"
+    count = size // DEBUG_ENTRY_SIZE
+    if count > MAX_DEBUG_ENTRIES:
+        raise ReaderLimitError(f"debug directory has {count} entries; at most {MAX_DEBUG_ENTRIES} are read")
+    table = src.read(offset, size)
+    entries = tuple(
+        DebugEntry(index, *struct.unpack_from("<IIHHIIII", table, index * DEBUG_ENTRY_SIZE)) for index in range(count)
+    )
+    bad = next((e for e in entries if e.characteristics != 0), None)
+    if bad is not None:
+        return (), f"debug directory entry #{bad.index} has non-zero Characteristics 0x{bad.characteristics:X}"
+    return entries, None
+
+
+def _entry_data(src: ByteSource, entry: DebugEntry, cap: int) -> bytes:
+    """Up to ``cap`` bytes of the entry's data at PointerToRawData (SRM reads a file image by pointer, not RVA)."""
+    check_range(src.size, entry.pointer, entry.size, f"debug entry #{entry.index} data")
+    return src.read(entry.pointer, min(entry.size, cap))
+
+
+def decode_codeview(entry: DebugEntry, data: bytes) -> CodeView:
+    """SRM ``DecodeCodeViewDebugDirectoryData`` over ``data`` (the entry's data, possibly capped)."""
+    if len(data) < len(CODEVIEW_SIGNATURE) or data[:4] != CODEVIEW_SIGNATURE:
+        raise FormatError(f"CodeView entry #{entry.index} does not start with 'RSDS'")
+    if len(data) < CODEVIEW_FIXED_SIZE:
+        raise FormatError(f"CodeView entry #{entry.index} data is shorter than {CODEVIEW_FIXED_SIZE} bytes")
+    guid_bytes = data[4:20]
+    age = struct.unpack_from("<I", data, 20)[0]
+    raw_path, terminator, padding = data[CODEVIEW_FIXED_SIZE:].partition(b"\0")
+    if not terminator and len(data) < entry.size:
+        raise ReaderLimitError(f"CodeView entry #{entry.index} path is longer than {MAX_CODEVIEW_BYTES} bytes")
+    return CodeView(
+        guid=uuid.UUID(bytes_le=guid_bytes),
+        guid_bytes=guid_bytes,
+        age=age,
+        path=raw_path.decode("utf-8", errors="replace"),
+        path_padding_ok=not padding.strip(b"\0"),
+        entry=entry,
+    )
+
+
+def decode_pdb_checksum(entry: DebugEntry, data: bytes) -> PdbChecksum:
+    """SRM ``DecodePdbChecksumDebugDirectoryData``: NUL-terminated UTF-8 name, then the checksum; neither empty."""
+    raw_name, _, checksum = data.partition(b"\0")
+    if not raw_name or not checksum:
+        raise FormatError(f"PdbChecksum entry #{entry.index} has an empty algorithm name or checksum")
+    return PdbChecksum(raw_name.decode("utf-8", errors="replace"), checksum, entry)
+
+
+def decode_embedded_header(entry: DebugEntry, header: bytes) -> EmbeddedPdb:
+    """SRM ``ValidateEmbeddedPortablePdbVersion`` and the blob header part of ``DecodeEmbeddedPortablePdb...``."""
+    if entry.major < PORTABLE_PDB_MIN_VERSION:
+        raise FormatError(f"embedded PDB entry #{entry.index}: unsupported portable PDB version 0x{entry.major:04X}")
+    if entry.minor != EMBEDDED_BLOB_VERSION:
+        raise FormatError(f"embedded PDB entry #{entry.index}: unsupported embedded blob version 0x{entry.minor:04X}")
+    if len(header) < len(EMBEDDED_SIGNATURE) or header[:4] != EMBEDDED_SIGNATURE:
+        raise FormatError(f"embedded PDB entry #{entry.index} does not start with 'MPDB'")
+    if len(header) < EMBEDDED_HEADER_SIZE:
+        raise FormatError(f"embedded PDB entry #{entry.index} is too short for its header")
+    size = struct.unpack_from("<I", header, 4)[0]
+    if _i32(size) < 0:
+        raise FormatError(f"embedded PDB entry #{entry.index}: uncompressed size 0x{size:X} is too big")
+    return EmbeddedPdb(size, entry.size - EMBEDDED_HEADER_SIZE, entry)
+
+
+def inflate_embedded_pdb(src: ByteSource, embedded: EmbeddedPdb, limit: int) -> bytes:
+    """Inflate the raw-deflate embedded PDB with SRM's checks (binary-formats.md §2.6).
+
+    The result must be exactly ``uncompressed_size`` bytes with no further output; bytes after the end of the
+    deflate stream are ignored, as .NET's DeflateStream ignores them. ReaderLimitError if the declared size is
+    above ``limit``.
+    """
+    entry = embedded.entry
+    header = _entry_data(src, entry, EMBEDDED_HEADER_SIZE)
+    expected = decode_embedded_header(entry, header).uncompressed_size
+    if expected > limit:
+        raise ReaderLimitError(f"embedded PDB entry #{entry.index} declares {expected} bytes, over the limit {limit}")
+    inflater = zlib.decompressobj(-15)
+    out = bytearray()
+    pos, end = embedded.compressed_offset, entry.pointer + entry.size
+    try:
+        while pos < end and not inflater.eof:
+            chunk = src.read(pos, min(_INFLATE_CHUNK, end - pos))
+            pos += len(chunk)
+            out += inflater.decompress(chunk, expected + 1 - len(out))
+            if len(out) > expected:
+                raise FormatError(f"embedded PDB entry #{entry.index} inflates to more than {expected} bytes")
+    except zlib.error as exc:
+        raise FormatError(f"embedded PDB entry #{entry.index}: invalid deflate data ({exc})") from exc
+    if len(out) != expected:
+        raise FormatError(f"embedded PDB entry #{entry.index} inflates to {len(out)} bytes, not {expected}")
+    return bytes(out)
+
+
+def _decode_entries(
+    src: ByteSource, entries: tuple[DebugEntry, ...], portable: DebugEntry | None, embedded: DebugEntry | None
+) -> tuple[tuple[CodeView, ...], tuple[PdbChecksum, ...], EmbeddedPdb | None, tuple[DebugDataError, ...]]:
+    """Decode the data SRM may read: CodeView and PdbChecksum entries, and the embedded PDB entry SRM picks."""
+    codeviews: list[CodeView] = []
+    checksums: list[PdbChecksum] = []
+    header: EmbeddedPdb | None = None
+    errors: list[DebugDataError] = []
+    for entry in entries:
+        try:
+            if entry == portable and entry.type != DEBUG_CODEVIEW:
+                raise FormatError(
+                    f"entry #{entry.index} is marked portable CodeView but has type {entry.type}"
+                    " (SRM throws ArgumentException)"
+                )
+            if entry.type == DEBUG_CODEVIEW and entry.size != 0:
+                codeviews.append(decode_codeview(entry, _entry_data(src, entry, MAX_CODEVIEW_BYTES)))
+            elif entry.type == DEBUG_PDB_CHECKSUM:
+                data = _entry_data(src, entry, MAX_PDB_CHECKSUM_BYTES)
+                if entry.size > MAX_PDB_CHECKSUM_BYTES:
+                    raise ReaderLimitError(f"PdbChecksum entry #{entry.index} exceeds {MAX_PDB_CHECKSUM_BYTES} bytes")
+                checksums.append(decode_pdb_checksum(entry, data))
+            elif entry == embedded:
+                header = decode_embedded_header(entry, _entry_data(src, entry, EMBEDDED_HEADER_SIZE))
+        except FormatError as exc:
+            errors.append(DebugDataError(entry, str(exc), isinstance(exc, ReaderLimitError)))
+    return tuple(codeviews), tuple(checksums), header, tuple(errors)
+
+
+def read_pe(src: ByteSource) -> PEImage:
+    """Read the headers and debug directory of a PE image. FormatError if it is not a readable PE at all."""
+    headers = _parse_headers(src)
+    sections = _read_sections(src, headers)
+    cli = _data_directory(src, headers, _CLI_DIRECTORY_INDEX)
+    entries, debug_error = _read_debug_directory(src, sections, _data_directory(src, headers, _DEBUG_DIRECTORY_INDEX))
+    codeviews, checksums, embedded, errors = _decode_entries(
+        src,
+        entries,
+        _srm_first(entries, lambda e: e.is_portable_codeview),
+        _srm_first(entries, lambda e: e.type == DEBUG_EMBEDDED_PORTABLE_PDB),
+    )
+    return PEImage(
+        machine=headers.machine,
+        is_pe32_plus=headers.is_pe32_plus,
+        timestamp=headers.timestamp,
+        characteristics=headers.characteristics,
+        is_dotnet=cli[0] != 0 and cli[1] != 0,
+        sections=sections,
+        header_error=_header_error(src, sections, cli),
+        debug_error=debug_error,
+        debug_entries=entries,
+        codeviews=codeviews,
+        checksums=checksums,
+        embedded=embedded,
+        data_errors=errors,
+    )

@@ -1,0 +1,45 @@
+"""Random access to bytes that may live in memory or inside a zip entry.
+
+Readers take a :class:`ByteSource` instead of ``bytes`` so that a large PDB or DLL inside a package
+never has to be held in memory whole: they ask for the few ranges they need.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class FormatError(Exception):
+    """Raised by every reader for input that is not what it claims to be (truncated, corrupt, ...)."""
+
+
+class ByteSource(Protocol):
+    @property
+    def size(self) -> int: ...
+
+    def read(self, offset: int, length: int) -> bytes:
+        """Exactly ``length`` bytes at ``offset``; raises FormatError if the range is outside the data."""
+        ...
+
+
+def check_range(size: int, offset: int, length: int, what: str = "data") -> None:
+    if offset < 0 or length < 0 or offset + length > size:
+        raise FormatError(f"{what} at offset {offset} (length {length}) lies outside the {size}-byte file")
+
+
+class BytesSource:
+    """A ByteSource over bytes already in memory."""
+
+    def __init__(self, data: bytes | bytearray | memoryview):
+        self._data = memoryview(data).cast("B") if not isinstance(data, bytes) else data
+
+    @property
+    def size(self) -> int:
+        return len(self._data)
+
+    def read(self, offset: int, length: int) -> bytes:
+        check_range(len(self._data), offset, length)
+        return bytes(self._data[offset : offset + length])
+
+    def head(self, length: int) -> bytes:
+        return bytes(self._data[: min(length, len(self._data))])

@@ -1,0 +1,119 @@
+"""The vocabulary shared by every layer: severities, predicted nuget.org outcomes, rules and findings.
+
+This module imports nothing from the rest of the package, so readers, rules, the engine and the
+reporters can all depend on it without creating cycles.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterable
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+class Stage(str, enum.Enum):
+    """Where nuget.org would stop the package."""
+
+    PUSH = "push"  # synchronous: `dotnet nuget push` gets an HTTP error
+    VALIDATION = "validation"  # asynchronous: push 201, then the symbol validation job fails
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What nuget.org would do about one finding."""
+
+    stage: Stage | None = None
+    status: int | None = None  # HTTP status of the push
+    code: int | None = None  # asynchronous validation issue code (0, 250-254)
+    server_message: str | None = None
+
+    def describe(self) -> str:
+        if self.stage is Stage.PUSH:
+            return f"push rejected with HTTP {self.status}"
+        if self.stage is Stage.VALIDATION:
+            return f"push accepted, then symbol validation fails with issue {self.code}"
+        return "nuget.org does not reject this"
+
+
+NO_OUTCOME = Outcome()
+
+
+def push(status: int, server_message: str | None = None) -> Outcome:
+    return Outcome(Stage.PUSH, status, None, server_message)
+
+
+def validation(code: int, server_message: str | None = None) -> Outcome:
+    return Outcome(Stage.VALIDATION, None, code, server_message)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule function yields: the variable part of a finding.
+
+    Anything left as None is filled from the rule's declaration.
+    """
+
+    message: str
+    entry: str | None = None
+    server_message: str | None = None
+    fix: str | None = None
+    status: int | None = None  # overrides the rule's HTTP status (e.g. 500 instead of 400)
+    severity: Severity | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    name: str
+    severity: Severity
+    message: str
+    entry: str | None
+    outcome: Outcome
+    fix: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def sort_key(self) -> tuple:
+        return (self.rule, self.entry or "", self.message)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check: its identity, its default severity, the nuget.org outcome it predicts, and its code."""
+
+    id: str
+    name: str
+    severity: Severity
+    outcome: Outcome
+    summary: str
+    fix: str
+    check: Callable[[Any], Iterable[Hit]] = field(compare=False, repr=False)
+
+    def finding(self, hit: Hit) -> Finding:
+        outcome = self.outcome
+        if hit.server_message is not None or hit.status is not None:
+            outcome = replace(
+                outcome,
+                status=hit.status if hit.status is not None else outcome.status,
+                server_message=hit.server_message if hit.server_message is not None else outcome.server_message,
+            )
+        return Finding(
+            rule=self.id,
+            name=self.name,
+            severity=hit.severity or self.severity,
+            message=hit.message,
+            entry=hit.entry,
+            outcome=outcome,
+            fix=hit.fix or self.fix,
+            details=dict(hit.details),
+        )

@@ -1,0 +1,1 @@
+"""Reporters: turn package reports into text for people or JSON for machines."""

@@ -1,0 +1,66 @@
+"""The text report, for people: one block per package, one line per finding, the predicted
+nuget.org answer, and a summary line. Colour only when asked for (the CLI asks on a terminal)."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Callable, Iterable
+
+from snupkg_lint.engine import PackageReport
+from snupkg_lint.model import Finding, Severity, Stage
+
+Style = Callable[[str, str], str]
+COLOURS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m", "pass": "\x1b[32m",
+           "bold": "\x1b[1m", "dim": "\x1b[2m"}
+
+
+def _plain(text: str, _: str) -> str:
+    return text
+
+
+def _ansi(text: str, key: str) -> str:
+    return f"{COLOURS[key]}{text}\x1b[0m"
+
+
+def _finding_lines(f: Finding, style: Style) -> list[str]:
+    where = f" {f.entry}:" if f.entry else ""
+    head = f"  {style(f.rule, f.severity.value)} {f.severity.value:<7} {f.name}{where} {f.message}"
+    lines = [head]
+    outcome = f.outcome
+    if outcome.stage is not None:
+        answer = f' "{outcome.server_message}"' if outcome.server_message else ""
+        lines.append(style(f"      nuget.org: {outcome.describe()}{answer}", "dim"))
+    lines.extend(style(l, "dim") for l in textwrap.wrap(f"fix: {f.fix}", 100, initial_indent="      ",
+                                                         subsequent_indent="           "))
+    return lines
+
+
+def _verdict_line(report: PackageReport, style: Style) -> str:
+    counts = ", ".join(f"{report.count(s)} {s.value}{'s' if report.count(s) != 1 else ''}" for s in Severity)
+    predicted = report.predicted
+    if predicted is None:
+        answer = "nuget.org would accept the push and publish the symbols"
+    elif predicted.outcome.stage is Stage.PUSH:
+        answer = f"nuget.org would answer the push with HTTP {predicted.outcome.status} ({predicted.rule})"
+    else:
+        answer = (f"nuget.org would accept the push, then fail symbol validation with issue "
+                  f"{predicted.outcome.code} ({predicted.rule})")
+    key = "pass" if report.verdict == "pass" else "error"
+    return f"  {style(report.verdict, key)}: {answer}; {counts}"
+
+
+def render(reports: Iterable[PackageReport], *, colour: bool = False) -> str:
+    style: Style = _ansi if colour else _plain
+    out: list[str] = []
+    reports = list(reports)
+    for report in reports:
+        pair = f" (with {report.nupkg})" if report.nupkg else " (no .nupkg)"
+        out.append(style(report.path, "bold") + pair)
+        for f in report.findings:
+            out.extend(_finding_lines(f, style))
+        out.append(_verdict_line(report, style))
+        out.append("")
+    verdicts = [r.verdict for r in reports]
+    tally = ", ".join(f"{verdicts.count(v)} {v}" for v in ("pass", "push-rejected", "validation-failed") if v in verdicts)
+    out.append(f"{len(reports)} package{'s' if len(reports) != 1 else ''} checked: {tally or 'none'}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,50 @@
+"""The rule catalog (rules/*.md) and the implementation correspond one to one."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from snupkg_lint.catalog import SECTIONS, load_catalog
+from snupkg_lint.checks import all_rules
+from snupkg_lint.engine import INTERNAL_ERROR
+
+RULES = {r.id: r for r in all_rules()}
+CATALOG = load_catalog()
+ENGINE_IDS = {INTERNAL_ERROR}
+
+
+def test_every_rule_has_a_document_and_every_document_a_rule():
+    assert sorted(CATALOG) == sorted(set(RULES) | ENGINE_IDS)
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_document_matches_declaration(rule_id):
+    rule, doc = RULES[rule_id], CATALOG[rule_id]
+    assert doc.name == rule.name
+    assert doc.severity == rule.severity.value
+    assert doc.stage == (rule.outcome.stage.value if rule.outcome.stage else None)
+    assert doc.status == rule.outcome.status
+    assert doc.code == rule.outcome.code
+
+
+@pytest.mark.parametrize("rule_id", sorted(CATALOG))
+def test_document_has_every_section(rule_id):
+    doc = CATALOG[rule_id]
+    assert list(doc.sections)[: len(SECTIONS)] == list(SECTIONS)
+    assert all(doc.sections[s] for s in SECTIONS), [s for s in SECTIONS if not doc.sections[s]]
+    assert doc.text.splitlines()[8] == f"# {doc.id} {doc.name}"
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_identity_conventions(rule_id):
+    rule = RULES[rule_id]
+    assert re.fullmatch(r"[PVX]\d{3}", rule.id)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+    assert rule.summary and rule.fix
+
+
+def test_names_are_unique():
+    names = [r.name for r in RULES.values()]
+    assert len(names) == len(set(names))

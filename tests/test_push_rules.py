@@ -1,0 +1,243 @@
+"""Every push-stage rule: a package that makes it fire and a near miss that does not.
+
+Packages start from the layout `dotnet pack` writes (tests/factory/package.py) and change one thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.conftest import NOW
+from tests.factory import package as pkg
+from tests.factory.pdb import build_portable_pdb
+
+PDB = build_portable_pdb()
+LIB = "lib/net8.0/Contoso.Lib.pdb"
+
+
+def files(**extra: bytes) -> dict[str, bytes]:
+    return {LIB: PDB, **extra}
+
+
+def snupkg(extra_meta: str = "", *, entries=None, **kw) -> bytes:
+    nuspec = kw.pop("nuspec", None) or pkg.nuspec_xml(extra=extra_meta, **kw)
+    return pkg.package(entries if entries is not None else files(), nuspec=nuspec)
+
+
+def raw(*entries: pkg.Entry) -> bytes:
+    """A zip with exactly these entries (no OPC parts added)."""
+    return pkg.zip_bytes(entries)
+
+
+def nuspec_entry(text: str, name: str = "Contoso.Lib.nuspec") -> pkg.Entry:
+    return pkg.Entry(name, text.encode())
+
+
+GOOD_NUSPEC = pkg.nuspec_xml()
+E = pkg.Entry
+
+# rule id -> (failing package, near-miss package that must not trigger it)
+CASES: dict[str, tuple[bytes, bytes]] = {
+    "P101": (b"PK\x03\x04 definitely not a zip", snupkg()),
+    "P102": (
+        raw(nuspec_entry(GOOD_NUSPEC), E(LIB, PDB, date_time=(2025, 1, 2, 13, 0, 0))),
+        raw(nuspec_entry(GOOD_NUSPEC), E(LIB, PDB, date_time=(2025, 1, 2, 11, 0, 0))),
+    ),
+    "P103": (
+        raw(nuspec_entry(GOOD_NUSPEC), E("lib//net8.0/A.pdb", PDB), E("lib/net8.0/A.pdb", PDB)),
+        raw(nuspec_entry(GOOD_NUSPEC), E("lib//net8.0/A.pdb", PDB), E("lib/net8.0/B.pdb", PDB)),
+    ),
+    "P104": (
+        raw(nuspec_entry(GOOD_NUSPEC), E("lib\\\\net8.0\\A.pdb", PDB)),
+        raw(nuspec_entry(GOOD_NUSPEC), E("lib\\net8.0\\A.pdb", PDB)),
+    ),
+    "P105": (raw(E(LIB, PDB), E("sub/Contoso.Lib.nuspec", GOOD_NUSPEC.encode())), snupkg()),
+    "P106": (raw(nuspec_entry(GOOD_NUSPEC), nuspec_entry(GOOD_NUSPEC, "Other.NUSPEC"), E(LIB, PDB)), snupkg()),
+    "P107": (
+        raw(nuspec_entry(GOOD_NUSPEC.replace("</metadata>", "</metadata")), E(LIB, PDB)),
+        raw(nuspec_entry(GOOD_NUSPEC.replace("A library.", "A &amp; B")), E(LIB, PDB)),
+    ),
+    "P108": (
+        raw(nuspec_entry('<package xmlns="x"><meta><id>A</id></meta></package>'), E(LIB, PDB)),
+        raw(nuspec_entry(GOOD_NUSPEC.replace("<package ", "<whatever ").replace("</package>", "</whatever>")), E(LIB, PDB)),
+    ),
+    "P109": (snupkg(nuspec=GOOD_NUSPEC.replace("<id>Contoso.Lib</id>", "<Id>Contoso.Lib</Id>")), snupkg()),
+    "P110": (snupkg(version="1.2.3.4.5"), snupkg(version=" 01.002.3 ")),
+    "P112": (
+        raw(nuspec_entry(GOOD_NUSPEC), E(LIB, PDB), E(LIB.upper().replace(".PDB", ".pdb"), PDB)),
+        raw(nuspec_entry(GOOD_NUSPEC), E(LIB, PDB), E("lib/net6.0/Contoso.Lib.pdb", PDB)),
+    ),
+    "P201": (snupkg("<title>a</title><title>b</title>"), snupkg("<title>a</title><summary>b</summary>")),
+    "P202": (snupkg("<published>2020</published>"), snupkg("<tags>a b</tags>")),
+    "P203": (snupkg("<serviceable>1</serviceable>"), snupkg("<serviceable> TRUE </serviceable>")),
+    "P204": (
+        snupkg(package_types='<packageTypes><packageType name="SymbolsPackage" /><packageType /></packageTypes>'),
+        snupkg(package_types='<packageTypes><packageType name=" SymbolsPackage " /></packageTypes>'),
+    ),
+    "P205": (
+        snupkg(package_types='<packageTypes><packageType name="SymbolsPackage" version="1" /></packageTypes>'),
+        snupkg(package_types='<packageTypes><packageType name="SymbolsPackage" version="00.0" /></packageTypes>'),
+    ),
+    "P206": (
+        snupkg(package_types='<packageTypes><packageType name="Symbols Package" /></packageTypes>'),
+        snupkg(package_types='<packageTypes><packageType name="symbolspackage" /></packageTypes>'),
+    ),
+    "P207": (
+        snupkg(dependencies='<dependencies><dependency id="A" version="not-a-version" /></dependencies>'),
+        snupkg(dependencies='<dependencies><dependency id="A" version="[1.0,2.0)" /></dependencies>'),
+    ),
+    "P208": (
+        snupkg(nuspec=GOOD_NUSPEC.replace("<metadata>", '<metadata minClientVersion="five">')),
+        snupkg(nuspec=GOOD_NUSPEC.replace("<metadata>", '<metadata minClientVersion="5.0">')),
+    ),
+    "P209": (snupkg(version="1"), snupkg(version="1.0")),
+    "P210": (snupkg("<Summary>x</Summary><summary>y</summary>"), snupkg("<summary>y</summary>")),
+    "P211": (
+        snupkg(dependencies='<dependencies><group targetFramework="portable-net45-client+win8" /></dependencies>'),
+        snupkg(dependencies='<dependencies><group targetFramework="portable-net45+win8" /></dependencies>'),
+    ),
+    "P212": (
+        snupkg(package_types='<packageTypes><packageType name="SymbolsPackage" version="0.0.0" /></packageTypes>'),
+        snupkg(package_types='<packageTypes><packageType name="SymbolsPackage" version="0.0" /></packageTypes>'),
+    ),
+    "P213": (snupkg(description="   "), snupkg(description="x")),
+    "P214": (snupkg("<title>" + "t" * 257 + "</title>"), snupkg("<title>" + "t" * 256 + "</title>")),
+    "P215": (snupkg(id="A" * 90, version="1.0.0+" + "m" * 70), snupkg(id="A" * 90, version="1.0.0+" + "m" * 60)),
+    "P216": (
+        snupkg(dependencies='<dependencies><group targetFramework="net8.0" /><group targetFramework="net8" /></dependencies>'),
+        snupkg(dependencies='<dependencies><group targetFramework="net8.0" /><group targetFramework="net6.0" /></dependencies>'),
+    ),
+    "P217": (snupkg(id="Contoso..Lib"), snupkg(id="Contoso_.Lib-2")),
+    "P218": (snupkg(version="1.0.0-1"), snupkg(version="1.0.0-1.2")),
+    "P219": (snupkg("<projectUrl>ftp://example.com/x</projectUrl>"), snupkg("<projectUrl>https://example.com/x</projectUrl>")),
+    "P220": (
+        snupkg(dependencies='<dependencies><group targetFramework="nett8.0" /></dependencies>'),
+        snupkg(dependencies='<dependencies><group targetFramework="net8.0-windows10.0.19041" /></dependencies>'),
+    ),
+    "P221": (
+        snupkg(dependencies='<dependencies><group targetFramework="net8.0"><dependency id="A" version="1.*" /></group></dependencies>'),
+        snupkg(dependencies='<dependencies><group targetFramework="net8.0"><dependency id="A" version="1.0" /></group></dependencies>'),
+    ),
+    "P222": (snupkg(authors="Contoso"), snupkg(authors="")),
+    "P223": (snupkg(entries=files(**{"lib/net8.0/Contoso.Lib.xml": b"<doc/>", "src/A.cs": b"x"})),
+             snupkg(entries=files(**{"lib/net8.0/Contoso.Lib.xml": b"<doc/>", "LICENSE": b"x"}))),
+    "P224": (snupkg(entries=files(**{"lib/net8.0/a|b.pdb": PDB})), snupkg(entries=files(**{"lib/net8.0/a b.pdb": PDB}))),
+    "P225": (snupkg(entries={"lib/net8.0/Contoso.Lib.PDB": PDB}), snupkg(entries={"Contoso.Lib.pdb": PDB})),
+    "P226": (snupkg(entries=files(**{"../evil.pdb": PDB})), snupkg(entries=files(**{"lib/x/../net8.0/ok.pdb": PDB}))),
+}
+
+
+def rules_of(report) -> set[str]:
+    return {f.rule for f in report.findings}
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_fires(checker, rule_id):
+    failing, _ = CASES[rule_id]
+    report = checker.run(failing)
+    assert rule_id in rules_of(report), [f"{f.rule} {f.message}" for f in report.findings]
+    finding = next(f for f in report.findings if f.rule == rule_id)
+    assert finding.outcome.stage is not None and finding.outcome.stage.value == "push"
+    assert report.verdict == "push-rejected"
+    assert "X001" not in rules_of(report)
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_near_miss_passes(checker, rule_id):
+    _, passing = CASES[rule_id]
+    report = checker.run(passing)
+    assert rule_id not in rules_of(report), [f"{f.rule} {f.message}" for f in report.findings]
+    assert "X001" not in rules_of(report)
+
+
+def test_correct_package_passes(checker):
+    report = checker.run(snupkg())
+    assert [f for f in report.findings if f.severity.value == "error"] == []
+    assert report.verdict == "pass"
+
+
+def test_package_too_large(checker, monkeypatch):
+    from snupkg_lint.checks import archive
+
+    monkeypatch.setattr(archive, "MAX_REQUEST_BYTES", 4000)
+    big = E("lib/net8.0/Big.pdb", build_portable_pdb(padding=5000), compress_type=0)  # stored: 5 KB on disk
+    report = checker.run(raw(nuspec_entry(GOOD_NUSPEC), E(LIB, PDB), big))
+    finding = next(f for f in report.findings if f.rule == "P100")
+    assert finding.outcome.status == 413
+    assert "P100" not in rules_of(checker.run(snupkg()))
+
+
+def test_parent_mismatch_names_both(checker):
+    nupkg = pkg.package({"lib/net8.0/Contoso.Lib.dll": b"MZ"}, id="contoso.lib", version="1.2.3.0", symbols=False)
+    assert "P111" not in rules_of(checker.run(snupkg(version="1.2.3+build.7"), nupkg))
+    report = checker.run(snupkg(version="1.2.4"), nupkg)
+    finding = next(f for f in report.findings if f.rule == "P111")
+    assert finding.outcome.status == 404
+    assert "1.2.4" in finding.message and "1.2.3" in finding.message
+    assert finding.outcome.server_message == (
+        "A package with ID 'Contoso.Lib' and version '1.2.4' does not exist. "
+        "Please upload the package before uploading its symbols.")
+
+
+def test_unreadable_nupkg_is_reported(checker):
+    report = checker.run(snupkg(), b"garbage")
+    assert "X002" in rules_of(report)
+    assert "X002" not in rules_of(checker.run(snupkg(), pkg.package({}, symbols=False)))
+
+
+def test_nuspec_status_500_and_messages(checker):
+    report = checker.run(raw(E(LIB, PDB)))
+    finding = next(f for f in report.findings if f.rule == "P105")
+    assert finding.outcome.status == 500
+    assert finding.outcome.server_message == "The package is missing the required nuspec file. "
+
+
+def test_dtd_is_refused_without_expanding_entities(checker):
+    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+            '<package><metadata><id>&lol2;</id><version>1.0.0</version></metadata></package>')
+    report = checker.run(raw(nuspec_entry(bomb), E(LIB, PDB)))
+    finding = next(f for f in report.findings if f.rule == "P107")
+    assert "DTD is prohibited" in finding.message
+    assert finding.outcome.status == 500
+
+
+def test_external_entity_is_not_resolved(checker, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    xxe = (f'<?xml version="1.0"?>\n<!DOCTYPE p [<!ENTITY x SYSTEM "file://{secret}">]>\n'
+           "<package><metadata><id>&x;</id><version>1.0.0</version></metadata></package>")
+    report = checker.run(raw(nuspec_entry(xxe), E(LIB, PDB)))
+    assert all("TOP-SECRET" not in f.message for f in report.findings)
+    assert "P107" in rules_of(report)
+
+
+def test_future_entry_message_uses_file_name(checker):
+    late = NOW + dt.timedelta(days=3)
+    report = checker.run(raw(nuspec_entry(GOOD_NUSPEC), E(LIB, PDB, date_time=late.timetuple()[:6])))
+    finding = next(f for f in report.findings if f.rule == "P102")
+    assert finding.entry == LIB
+    assert "such as 'Contoso.Lib.pdb' have a date in the future" in finding.outcome.server_message
+
+
+def test_issue_example_three_push_findings(checker):
+    """authors in the nuspec, an extra .dll and an upper-case .PDB: three findings, each with its entry."""
+    data = snupkg(authors="Contoso", entries=files(**{"lib/net8.0/Contoso.Lib.dll": b"MZ",
+                                                      "lib/net8.0/Other.PDB": PDB}))
+    report = checker.run(data)
+    push = [f for f in report.findings if f.outcome.stage is not None and f.outcome.stage.value == "push"]
+    assert report.verdict == "push-rejected"
+    assert sorted((f.rule, f.entry) for f in push) == [
+        ("P222", "Contoso.Lib.nuspec"),
+        ("P223", "lib/net8.0/Contoso.Lib.dll"),
+        ("P223", "lib/net8.0/Other.PDB"),
+    ]
+    assert all(f.outcome.status == 400 and f.outcome.server_message for f in push)
+
+
+def test_unsafe_entry_names_package_and_path(checker):
+    report = checker.run(snupkg(entries=files(**{"C:/x.pdb": PDB})))
+    finding = next(f for f in report.findings if f.rule == "P226")
+    assert finding.outcome.server_message == (
+        "The package 'Contoso.Lib.1.2.3' contains an entry 'C:\\x.pdb' which is unsafe for extraction.")
