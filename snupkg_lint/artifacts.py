@@ -12,10 +12,17 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from snupkg_lint.formats import netpath
-from snupkg_lint.formats.archive import ArchiveError, ZipArchive, ZipEntry
+from snupkg_lint.formats.archive import ArchiveError, EntrySource, ZipArchive, ZipEntry
+from snupkg_lint.formats.msf import WindowsPdb
 from snupkg_lint.formats.nuget_version import NuGetVersion, parse_nuget_version
 from snupkg_lint.formats.nuspec import MAX_NUSPEC_BYTES, Nuspec, NuspecError, parse_nuspec
-from snupkg_lint.formats.source import FormatError
+from snupkg_lint.formats.pdb import PortablePdb, sniff
+from snupkg_lint.formats.pdb_checksum import checksum_with_id_zeroed
+from snupkg_lint.formats.pe import PEImage, inflate_embedded_pdb, read_pe
+from snupkg_lint.formats.source import BytesSource, FormatError
+
+MAX_EMBEDDED_PDB_BYTES = 256 * 1024 * 1024
+PE_EXTENSIONS = (".dll", ".exe")
 
 
 @dataclass(frozen=True)
@@ -118,9 +125,40 @@ class PackageFile:
         version = parse_nuget_version(version_text) if version_text is not None else None
         return Identity(pkg_id, version_text, version)
 
+    @cached_property
+    def pdb_entries(self) -> tuple[ZipEntry, ...]:
+        """Entries the symbol validation job counts as PDBs: a file name, extension .pdb in any case."""
+        return tuple(e for e in self.entries if netpath.file_name(e.name) and netpath.extension(e.name).lower() == ".pdb")
+
+    @cached_property
+    def pe_entries(self) -> tuple[ZipEntry, ...]:
+        """Entries the job counts as assemblies: a file name, extension .dll or .exe in any case."""
+        return tuple(e for e in self.entries
+                     if netpath.file_name(e.name) and netpath.extension(e.name).lower() in PE_EXTENSIONS)
+
     def close(self) -> None:
         if self.archive is not None:
             self.archive.close()
+
+
+@dataclass(frozen=True)
+class SymbolFile:
+    """A .pdb entry of the .snupkg, opened as far as it goes."""
+
+    entry: ZipEntry
+    kind: str  # portable | windows | msf2 | unknown | unreadable
+    pdb: PortablePdb | None = None  # set when kind is portable and the metadata opened
+    windows: WindowsPdb | None = None
+    error: str | None = None  # why the file could not be read or opened as its kind
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """A .dll/.exe entry of the .nupkg, with its debug directory."""
+
+    entry: ZipEntry
+    image: PEImage | None = None
+    error: str | None = None  # not a PE image the runtime's reader can open
 
 
 class Artifacts:
@@ -131,7 +169,96 @@ class Artifacts:
         self.nupkg = PackageFile(nupkg_path) if nupkg_path else None
         self.now = now or _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
 
+        self.memo: dict[str, object] = {}  # derived results rules share (see checks/symbol_flow.py)
+        self._sources: list[EntrySource] = []
+        self._symbols: dict[int, SymbolFile] = {}
+        self._assemblies: dict[int, Assembly] = {}
+        self._digests: dict[tuple[int, str], bytes | str] = {}
+        self._embedded: dict[int, str | None] = {}
+
+    # -- PDBs and assemblies --------------------------------------------------------------------
+    def symbol(self, entry: ZipEntry) -> SymbolFile:
+        """The .snupkg's PDB at `entry`, sniffed and opened (cached)."""
+        if entry.index not in self._symbols:
+            self._symbols[entry.index] = self._open_symbol(entry)
+        return self._symbols[entry.index]
+
+    def _open_symbol(self, entry: ZipEntry) -> SymbolFile:
+        source = self._source(self.snupkg, entry)
+        try:
+            kind = sniff(source.head(64))
+        except FormatError as exc:
+            return SymbolFile(entry, "unreadable", error=str(exc))
+        try:
+            if kind == "portable":
+                return SymbolFile(entry, kind, pdb=PortablePdb.open(source))
+            if kind == "windows":
+                return SymbolFile(entry, kind, windows=WindowsPdb.open(source))
+        except FormatError as exc:
+            return SymbolFile(entry, kind, error=str(exc))
+        return SymbolFile(entry, kind)
+
+    def assembly(self, entry: ZipEntry) -> Assembly:
+        """The .nupkg's assembly at `entry`, with its debug directory read (cached)."""
+        if entry.index not in self._assemblies:
+            try:
+                self._assemblies[entry.index] = Assembly(entry, image=read_pe(self._source(self.nupkg, entry)))
+            except FormatError as exc:
+                self._assemblies[entry.index] = Assembly(entry, error=str(exc))
+        return self._assemblies[entry.index]
+
+    def embedded_pdb_error(self, assembly: Assembly) -> str | None:
+        """Why the assembly's embedded PDB cannot be inflated as the runtime would, or None if it can."""
+        key = assembly.entry.index
+        if key not in self._embedded:
+            embedded = assembly.image.embedded_pdb() if assembly.image else None
+            error = None
+            if embedded is not None:
+                try:
+                    data = inflate_embedded_pdb(self._source(self.nupkg, assembly.entry), embedded,
+                                                MAX_EMBEDDED_PDB_BYTES)
+                    PortablePdb.open(BytesSource(data))
+                except FormatError as exc:
+                    error = str(exc)
+            self._embedded[key] = error
+        return self._embedded[key]
+
+    def pdb_digest(self, symbol: SymbolFile, algorithm: str) -> bytes | str:
+        """The PdbChecksum of a portable PDB for a known algorithm name, streamed from the zip; or the error."""
+        key = (symbol.entry.index, algorithm)
+        if key not in self._digests:
+            try:
+                chunks = self.snupkg.archive.chunks(symbol.entry)
+                self._digests[key] = checksum_with_id_zeroed(chunks, symbol.pdb.id_offset, algorithm)
+            except ArchiveError as exc:
+                self._digests[key] = str(exc)
+        return self._digests[key]
+
+    def _source(self, package: PackageFile, entry: ZipEntry) -> EntrySource:
+        source = package.archive.source(entry)
+        self._sources.append(source)
+        return source
+
+    # -- how nuget.org pairs PDBs with assemblies (SymbolsValidatorService, ZipArchiveService) ----
+    def assemblies_for(self, pdb: ZipEntry) -> list[ZipEntry]:
+        """The .nupkg's .dll/.exe entries in the PDB's folder with its base name (case-insensitive)."""
+        if self.nupkg is None:
+            return []
+        key = netpath.upper_invariant(netpath.without_extension(pdb.name))
+        return [e for e in self.nupkg.pe_entries if netpath.upper_invariant(netpath.without_extension(e.name)) == key]
+
+    def pdb_beside(self, assembly: ZipEntry, file_name: str) -> ZipEntry | None:
+        """The extracted .snupkg PDB (extension exactly .pdb) named `file_name` in the assembly's folder."""
+        folder = netpath.directory(assembly.name)
+        wanted = netpath.upper_invariant(f"{folder}\\{file_name}" if folder else file_name)
+        for entry in self.snupkg.pdb_entries:
+            if netpath.extension(entry.name) == ".pdb" and netpath.upper_invariant(entry.name.replace("/", "\\")) == wanted:
+                return entry
+        return None
+
     def close(self) -> None:
+        for source in self._sources:
+            source.close()
         self.snupkg.close()
         if self.nupkg is not None:
             self.nupkg.close()
@@ -143,4 +270,4 @@ class Artifacts:
         self.close()
 
 
-__all__ = ["Artifacts", "FormatError", "Identity", "NuspecRead", "PackageFile"]
+__all__ = ["Artifacts", "Assembly", "Identity", "NuspecRead", "PackageFile", "SymbolFile"]

@@ -32,11 +32,13 @@ class PackageReport:
     def predicted(self) -> Finding | None:
         """The finding nuget.org would answer with: the first push failure in its evaluation order (rule ids
         follow it), else the first validation failure; None when nuget.org accepts the package."""
-        for stage in (Stage.PUSH, Stage.VALIDATION):
-            for f in self.findings:
-                if f.outcome.stage is stage:
-                    return f
-        return None
+        pushed = [f for f in self.findings if f.outcome.stage is Stage.PUSH]
+        if pushed:
+            return pushed[0]
+        failed = [f for f in self.findings if f.outcome.stage is Stage.VALIDATION]
+        # The job checks package-wide conditions first, then assemblies one by one (order), each through
+        # the steps the rule ids follow; it reports the first failure only.
+        return min(failed, key=lambda f: (f.order, f.rule), default=None)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

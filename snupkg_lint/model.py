@@ -70,6 +70,7 @@ class Hit:
     status: int | None = None  # overrides the rule's HTTP status (e.g. 500 instead of 400)
     severity: Severity | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    order: int = -1  # validation findings: the position of the assembly in nuget.org's validation order
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class Finding:
     outcome: Outcome
     fix: str
     details: dict[str, Any] = field(default_factory=dict)
+    order: int = field(default=-1, compare=False)
 
     def sort_key(self) -> tuple:
         return (self.rule, self.entry or "", self.message)
@@ -116,4 +118,5 @@ class Rule:
             outcome=outcome,
             fix=hit.fix or self.fix,
             details=dict(hit.details),
+            order=hit.order,
         )

@@ -32,3 +32,36 @@ def test_package_push_outcome(corpus, case):
         assert report.predicted.outcome.status == expect["status"]
     else:
         assert push == [], [f"{f.rule} {f.message}" for f in push]
+
+
+def _pairs() -> list[dict]:
+    root = os.environ.get("SNUPKG_LINT_CORPUS")
+    if not root or not (Path(root) / "expected.json").is_file():
+        return []
+    return json.loads((Path(root) / "expected.json").read_text())["pairs"]
+
+
+def _pack_pair(corpus: Path, case: dict, folder: Path) -> tuple[str, str]:
+    """Pack the pair as the fixtures README says: lib/<tfm>/<dll_name> and lib/<tfm>/<pdb_name>."""
+    from tests.factory import package as pkg
+
+    dll_name = case.get("dll_name") or Path(case["dll"]).name
+    pdb_name = case.get("pdb_name") or Path(dll_name).stem + ".pdb"
+    tfm = case["tfm"]
+    nupkg = pkg.package({f"lib/{tfm}/{dll_name}": (corpus / case["dll"]).read_bytes()}, symbols=False)
+    snupkg = pkg.package({f"lib/{tfm}/{pdb_name}": (corpus / case["pdb"]).read_bytes()})
+    return pkg.write(folder, "Contoso.Lib.1.2.3.snupkg", snupkg), pkg.write(folder, "Contoso.Lib.1.2.3.nupkg", nupkg)
+
+
+@pytest.mark.parametrize("case", _pairs() or [None],
+                         ids=lambda c: f"{c['dll']}+{c['pdb']}+{c.get('dll_name', '')}{c.get('pdb_name', '')}" if c else "no-corpus")
+def test_pair_validation_outcome(corpus, case, tmp_path):
+    if case is None:
+        pytest.skip("no pairs listed")
+    snupkg, nupkg = _pack_pair(corpus, case, tmp_path)
+    report = check_package(snupkg, nupkg)
+    shown = [f"{f.rule} {f.entry}: {f.message}" for f in report.findings]
+    assert "X001" not in {f.rule for f in report.findings}, shown
+    assert report.verdict == case["expect"]["verdict"], shown
+    predicted = report.predicted
+    assert (predicted.outcome.code if predicted else None) == case["expect"]["code"], shown

@@ -46,12 +46,12 @@ from tests.factory.pdb import (
     compressed_uint,
 )
 
-SOURCE_LINK = '{"documents":{"/_/*":"https://raw.githubusercontent.com/o/r/0123456789abcdef0123456789abcdef01234567/*"}}'
+SOURCE_LINK = '{"documents":{"/_/*":"https://raw.githubusercontent.com/o/r/0123456789abcdef/*"}}'
 BIG_SOURCE = ("// generated\n" + "class C { int M() => 42; }\n" * 40).encode()  # ≥ 200 bytes: compressed
 SMALL_SOURCE = b"class Small { }\n"  # < 200 bytes: stored
 REFERENCES = [
-    MetadataReference("System.Runtime.dll", [], 0x2, 0x5E0B3A1C, 0x9000, uuid.UUID("11111111-2222-3333-4444-555555555555")),
-    MetadataReference("Interop.dll", ["global", "legacy"], 0x3, 7, 8, uuid.UUID("99999999-8888-7777-6666-555555555555")),
+    MetadataReference("System.Runtime.dll", [], 0x2, 0x5E0B3A1C, 0x9000, uuid.UUID(int=0x1111_2222_3333_4444)),
+    MetadataReference("Interop.dll", ["global", "legacy"], 0x3, 7, 8, uuid.UUID(int=0x9999_8888 << 64 | 0x5555)),
 ]
 ROW_SIZES = {0x30: 8, 0x31: 4, 0x35: 4, 0x37: 6}  # small-index row sizes of the builder's tables (§4)
 
@@ -489,7 +489,7 @@ def test_embedded_source_inflating_past_declared_size() -> None:
     at = embedded_blob_offset(data)
     pdb = open_pdb(patch(data, at, struct.pack("<i", 250)))
     assert pdb.embedded_sources()[1].size == 250
-    with pytest.raises(FormatError, match="more than its declared 250"):
+    with pytest.raises(FormatError, match="more than the declared 250"):
         pdb.embedded_source_text(1)
     with pytest.raises(FormatError, match="not the declared"):
         open_pdb(patch(data, at, struct.pack("<i", len(BIG_SOURCE) + 5))).embedded_source_text(1)
@@ -514,7 +514,7 @@ def test_embedded_source_blob_too_short() -> None:
     data = build_portable_pdb(embedded_sources={1: SMALL_SOURCE})
     at = embedded_blob_offset(data)
     pdb = open_pdb(patch(data, at - 1, b"\x02"))
-    with pytest.raises(FormatError, match="4-byte header"):
+    with pytest.raises(FormatError, match="shorter than its header"):
         pdb.embedded_sources()
 
 

@@ -37,7 +37,6 @@ from snupkg_lint.formats.source import BytesSource, FormatError
 from tests.factory.pe import (
     E_LFANEW,
     TEXT_FILE_OFFSET,
-    TEXT_RVA,
     CodeViewSpec,
     RawEntry,
     build_pe,
@@ -332,6 +331,7 @@ def test_metadata_size_zero() -> None:
 
 def test_no_debug_directory() -> None:
     data = build_pe(reproducible=False)
+    assert data == build_pe_from_entries([])
     image = read(data)
     assert_matches_pefile(data, image)
     assert image.debug_entries == () and image.debug_error is None

@@ -11,6 +11,9 @@ from snupkg_lint.checks import (  # noqa: F401 - imported for registration
     nuspec_structure,
     package_type,
     parent,
+    validation_matching,
+    validation_pairing,
+    validation_quirks,
 )
 from snupkg_lint.checks.registry import registered
 from snupkg_lint.model import Rule

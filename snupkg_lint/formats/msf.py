@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import struct
 import uuid
-import zlib
 from dataclasses import dataclass
 
 from .source import ByteSource, FormatError
@@ -46,7 +45,7 @@ class WindowsPdb:
     def open(cls, src: ByteSource) -> WindowsPdb:
         try:
             return _open(src)
-        except (struct.error, UnicodeDecodeError, zlib.error, IndexError, ValueError, OverflowError) as exc:
+        except (struct.error, IndexError, ValueError, OverflowError) as exc:
             raise FormatError(f"corrupt Windows PDB: {exc}") from exc
 
 
@@ -70,7 +69,7 @@ def _open(src: ByteSource) -> WindowsPdb:
     directory = msf.directory(dir_bytes, map_addr)
     info = msf.stream(directory, _INFO_STREAM)
     if len(info) < _INFO_HEADER.size:
-        raise FormatError(f"the PDB info stream is {len(info)} bytes long, too short for its {_INFO_HEADER.size}-byte header")
+        raise FormatError(f"the PDB info stream is {len(info)} bytes long, too short for its 28-byte header")
     version, signature, age, guid = _INFO_HEADER.unpack_from(info, 0)
     return WindowsPdb(
         block_size=block_size,
@@ -121,7 +120,7 @@ class _Msf:
         data = self._read_blocks(dir_blocks, dir_bytes)
         (num_streams,) = struct.unpack_from("<I", data, 0)
         if 4 + 4 * num_streams > len(data):
-            raise FormatError(f"the MSF stream directory lists {num_streams} streams but is only {len(data)} bytes long")
+            raise FormatError(f"the MSF stream directory lists {num_streams} streams but has only {len(data)} bytes")
         raw_sizes = struct.unpack_from(f"<{num_streams}I", data, 4)
         sizes = tuple(0 if s == _NIL_STREAM else s for s in raw_sizes)
         counts = [self._blocks_for(s) for s in sizes]
@@ -171,7 +170,7 @@ def _named_streams(info: bytes, pos: int, num_streams: int) -> frozenset[str]:
     names = set()
     for key, stream in struct.iter_unpack("<II", info[pos : pos + 8 * size]):
         if key >= strings_size or stream >= num_streams:
-            raise FormatError(f"named-stream map entry ({key}, {stream}) points outside the string buffer or stream list")
+            raise FormatError(f"named-stream map entry ({key}, {stream}) points outside the names or the streams")
         names.add(strings[key:].split(b"\0", 1)[0].decode("utf-8", "replace"))
     return frozenset(names)
 

@@ -13,15 +13,11 @@ import struct
 import uuid
 import zlib
 from dataclasses import dataclass
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, TypeVar
 
-from .msf import MSF7_MAGIC, WindowsPdb
+from .msf import MSF7_MAGIC as MSF7_MAGIC  # re-exported: sniff() and callers use both readers from here
+from .msf import WindowsPdb as WindowsPdb
 from .source import ByteSource, FormatError
-
-__all__ = [
-    "PDB_SIGNATURE", "MSF7_MAGIC", "MSF2_MAGIC", "sniff", "read_compressed_uint", "read_compressed_int",
-    "StreamHeader", "Document", "CustomDebugInfo", "EmbeddedSource", "MetadataReference", "PortablePdb", "WindowsPdb",
-]  # fmt: skip
 
 PDB_SIGNATURE = b"BSJB"
 MSF2_MAGIC = b"Microsoft C/C++ program database 2.00\r\n\x1aJG"
@@ -249,6 +245,7 @@ class PortablePdb:
         self._h = header
         self._by_name = {s.name: s for s in header.streams}  # SRM: a later header of the same name wins
         self._heaps: dict[str, bytes] = {}
+        self._tables: dict[int, list[tuple[int, ...]]] = {}
         self._layout = _TableLayout(header, "#JTD" in self._by_name)
 
     @classmethod
@@ -373,12 +370,15 @@ class PortablePdb:
 
     # -- tables (§4) --------------------------------------------------------------------------------------------
     def _rows(self, table: int) -> list[tuple[int, ...]]:
-        count = self._h.table_rows.get(table, 0)
-        if not count:
-            return []
-        fmt, size = self._layout.row_format(table)
-        data = self._src.read(self._layout.offset(table), count * size)
-        return list(struct.iter_unpack(fmt, data))
+        """The rows of a debug table, read once (the range was checked against the #~ stream at open)."""
+        if table not in self._tables:
+            count = self._h.table_rows.get(table, 0)
+            rows: list[tuple[int, ...]] = []
+            if count:
+                fmt, size = self._layout.row_format(table)
+                rows = list(struct.iter_unpack(fmt, self._src.read(self._layout.offset(table), count * size)))
+            self._tables[table] = rows
+        return self._tables[table]
 
     @_format_errors
     def documents(self) -> list[Document]:
@@ -407,23 +407,26 @@ class PortablePdb:
             parts.append(heap[part_start : part_start + part_length].decode("utf-8", "replace"))
         return (chr(separator) if separator else "").join(parts)
 
-    def _cdi_rows(self) -> Iterator[tuple[int, int, uuid.UUID, int]]:
+    @functools.cached_property
+    def _cdi_rows(self) -> list[tuple[int, int, uuid.UUID, int]]:
         """CustomDebugInformation rows as (parent table, parent row, kind, value blob index), values unread."""
+        rows = []
         for number, (parent, kind, value) in enumerate(self._rows(CUSTOM_DEBUG_INFORMATION), start=1):
             tag = parent & ((1 << _HCDI_TAG_BITS) - 1)
             if tag >= len(HAS_CUSTOM_DEBUG_INFORMATION_TABLES):
                 raise FormatError(f"CustomDebugInformation row {number}: invalid HasCustomDebugInformation tag {tag}")
             table = HAS_CUSTOM_DEBUG_INFORMATION_TABLES[tag]
-            yield table, parent >> _HCDI_TAG_BITS, self.guid_at(kind) or uuid.UUID(int=0), value
+            rows.append((table, parent >> _HCDI_TAG_BITS, self.guid_at(kind) or uuid.UUID(int=0), value))
+        return rows
 
     @_format_errors
     def custom_debug_information(self) -> list[CustomDebugInfo]:
         budget = _Budget(self._heap("#Blob"), "the CustomDebugInformation values", self._blob_span)
-        return [CustomDebugInfo(table, row, kind, budget.blob(value)) for table, row, kind, value in self._cdi_rows()]
+        return [CustomDebugInfo(table, row, kind, budget.blob(value)) for table, row, kind, value in self._cdi_rows]
 
     def _module_cdi(self, kind: uuid.UUID) -> bytes | None:
         """Value of the first CDI of ``kind`` whose parent is the Module (row 1), where debuggers look."""
-        for table, row, found, value in self._cdi_rows():
+        for table, row, found, value in self._cdi_rows:
             if found == kind and table == MODULE and row == 1:
                 return self.blob_at(value)
         return None
@@ -434,10 +437,11 @@ class PortablePdb:
         value = self._module_cdi(CDI_SOURCE_LINK)
         return None if value is None else value.decode("utf-8", "replace")
 
+    @functools.cached_property
     def _embedded_source_blobs(self) -> dict[int, int]:
         """Document row → value blob index of its first EmbeddedSource CDI."""
         blobs: dict[int, int] = {}
-        for table, row, kind, value in self._cdi_rows():
+        for table, row, kind, value in self._cdi_rows:
             if kind == CDI_EMBEDDED_SOURCE and table == DOCUMENT:
                 blobs.setdefault(row, value)
         return blobs
@@ -446,7 +450,7 @@ class PortablePdb:
         """``(format, payload start, payload length)`` of an EmbeddedSource blob: ``int32 format`` + content."""
         start, length = self._blob_span(index)
         if length < 4:
-            raise FormatError(f"document {row}: the EmbeddedSource blob is {length} bytes, shorter than its 4-byte header")
+            raise FormatError(f"document {row}: the EmbeddedSource blob is {length} bytes, shorter than its header")
         (fmt,) = struct.unpack_from("<i", self._heap("#Blob"), start)
         return fmt, start + 4, length - 4
 
@@ -454,7 +458,7 @@ class PortablePdb:
     def embedded_sources(self) -> dict[int, EmbeddedSource]:
         """Document row → EmbeddedSource header. Nothing is inflated here."""
         result = {}
-        for row, index in self._embedded_source_blobs().items():
+        for row, index in self._embedded_source_blobs.items():
             fmt, _, stored = self._embedded_source_header(row, index)
             result[row] = EmbeddedSource(format=fmt, size=fmt if fmt > 0 else stored, compressed=fmt > 0)
         return result
@@ -466,7 +470,7 @@ class PortablePdb:
         Format > 0 is raw Deflate (``zlib.decompressobj(-15)``) inflated to at most ``limit`` bytes; output over the
         limit, a size different from the declared one, a truncated stream or a reserved (< 0) format raise
         FormatError. Raises KeyError if the document has no embedded source."""
-        fmt, start, stored = self._embedded_source_header(doc_row, self._embedded_source_blobs()[doc_row])
+        fmt, start, stored = self._embedded_source_header(doc_row, self._embedded_source_blobs[doc_row])
         payload = memoryview(self._heap("#Blob"))[start : start + stored]
         if fmt < 0:
             raise FormatError(f"document {doc_row}: EmbeddedSource format {fmt} is reserved")
@@ -476,9 +480,12 @@ class PortablePdb:
         if fmt == 0:
             return bytes(payload)
         inflater = zlib.decompressobj(-15)
-        text = inflater.decompress(payload, fmt + 1)
+        try:
+            text = inflater.decompress(payload, fmt + 1)
+        except zlib.error as exc:
+            raise FormatError(f"document {doc_row}: the embedded source's deflate data is corrupt ({exc})") from exc
         if len(text) > fmt:
-            raise FormatError(f"document {doc_row}: the embedded source inflates to more than its declared {fmt} bytes")
+            raise FormatError(f"document {doc_row}: the embedded source inflates to more than the declared {fmt} bytes")
         if not inflater.eof or len(text) != fmt:
             raise FormatError(
                 f"document {doc_row}: the embedded source inflates to {len(text)} bytes, not the declared {fmt}"
@@ -571,7 +578,7 @@ def _read_pdb_stream(src: ByteSource, stream: StreamHeader) -> tuple[bytes, int,
     pdb_id = head[:20]
     entry_point, referenced = struct.unpack_from("<IQ", head, 20)
     if entry_point and (entry_point >> 24 != METHOD_DEF or entry_point & 0xFFFFFF == 0):
-        raise FormatError(f"the #Pdb EntryPoint token 0x{entry_point:08X} is not a MethodDef token (0x06xxxxxx, row ≥ 1)")
+        raise FormatError(f"the #Pdb EntryPoint token 0x{entry_point:08X} is not a MethodDef token with a row ≥ 1")
     if referenced & ~(_TYPE_SYSTEM_TABLES & ~_PTR_AND_ENC_TABLES):
         raise FormatError(
             f"the #Pdb ReferencedTypeSystemTables mask 0x{referenced:016X} has bits outside the type-system tables "

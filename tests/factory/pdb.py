@@ -62,7 +62,7 @@ class MetadataReferenceLike(Protocol):
     mvid: uuid.UUID
 
 
-Document = tuple[str, "uuid.UUID | None", bytes, "uuid.UUID | None"]  # name, hash algorithm, hash, language
+DocumentSpec = tuple[str, "uuid.UUID | None", bytes, "uuid.UUID | None"]  # name, hash algorithm, hash, language
 
 
 def compressed_uint(value: int) -> bytes:
@@ -179,7 +179,7 @@ def _metadata(version_string: str, streams: Sequence[tuple[str, bytes]]) -> byte
 def build_portable_pdb(
     *,
     pdb_id: bytes = DEFAULT_PDB_ID,
-    documents: Sequence[Document] = DEFAULT_DOCUMENTS,
+    documents: Sequence[DocumentSpec] = DEFAULT_DOCUMENTS,
     source_link: str | None = None,
     embedded_sources: Mapping[int, bytes] | None = None,
     compilation_options: Mapping[str, str] | None = None,
@@ -193,7 +193,8 @@ def build_portable_pdb(
     """A standalone portable PDB. ``embedded_sources`` maps a 1-based document row to its content; ``padding`` zero
     bytes are appended to the #Blob heap; ``stream_order`` lists the streams to write, in order (a name left out is
     not written, so tests can drop a stream)."""
-    assert len(pdb_id) == 20
+    if len(pdb_id) != 20:
+        raise ValueError("a PDB id is 20 bytes: 16-byte GUID + 4-byte stamp")
     heaps = _Heaps()
     module_cdis: list[tuple[uuid.UUID, bytes]] = []
     if source_link is not None:

@@ -1,0 +1,166 @@
+"""Symbol validation per assembly: portable PDB, PDB id ↔ CodeView, corrupt files, PdbChecksum
+(SymbolsValidatorService.ValidateSymbolMatching / IsPortable / IsChecksumMatch)."""
+
+from __future__ import annotations
+
+import struct
+import uuid
+from typing import Iterator
+
+from snupkg_lint.artifacts import Artifacts
+from snupkg_lint.checks import messages as m
+from snupkg_lint.checks.registry import rule
+from snupkg_lint.checks.symbol_flow import Validated, extracted_pairs, validated
+from snupkg_lint.formats import netpath
+from snupkg_lint.formats.pdb_checksum import is_known_algorithm
+from snupkg_lint.model import Hit, Severity, validation
+
+ERROR = Severity.ERROR
+REWRITTEN = ("If the assembly is rewritten after compiling (Fody weavers, ILMerge/ILRepack, an obfuscator, "
+             "PostSharp), the tool must rewrite the PDB and the debug directory too, or run before the compiler's "
+             "output is copied; otherwise ship the DLL and PDB of one build.")
+
+
+def _pdb_id(raw: bytes) -> str:
+    return f"{uuid.UUID(bytes_le=raw[:16])} / stamp 0x{struct.unpack('<I', raw[16:20])[0]:08X}"
+
+
+def _kind(kind: str) -> str:
+    return {"windows": "a Windows PDB (MSF 7.00)", "msf2": "an old Windows PDB (MSF 2.00)",
+            "unknown": "not a PDB at all", "unreadable": "unreadable"}.get(kind, kind)
+
+
+@rule("V103", "pdb-not-portable", ERROR, validation(252, m.ISSUE_NOT_PORTABLE),
+      summary="A .pdb is not a portable PDB (it does not start with 'BSJB'): usually a Windows PDB.",
+      fix="Build portable PDBs: `<DebugType>portable</DebugType>` (DebugType full or pdbonly writes Windows PDBs). "
+          "Native (C++) PDBs cannot be published to nuget.org's symbol server; leave them out of the .snupkg.")
+def pdb_not_portable(a: Artifacts) -> Iterator[Hit]:
+    order = {pdb.index: n for n, (_, pdb) in reversed(list(enumerate(extracted_pairs(a))))}
+    for pdb in a.snupkg.pdb_entries:
+        if netpath.extension(pdb.name) != ".pdb":
+            continue  # never extracted by the job (and refused at push: P223)
+        partners = a.assemblies_for(pdb)
+        if partners and all(netpath.extension(p.name) not in (".dll", ".exe") for p in partners):
+            continue  # never validated (V201)
+        symbol = a.symbol(pdb)
+        if symbol.kind != "portable":
+            yield Hit(f"the file is {_kind(symbol.kind)}, not a portable PDB", entry=pdb.name,
+                      details={"format": symbol.kind}, order=order.get(pdb.index, 1 << 30))
+
+
+def _mismatch(v: Validated) -> str | None:
+    cv, pe = v.codeview, v.assembly.entry.name
+    if v.outcome == "no-codeview":
+        windows = any(c.entry.minor == 0 for c in v.assembly.image.codeview_entries())
+        return (f"{pe} has no portable CodeView debug entry" +
+                (" (only a Windows one: it was built with DebugType full or pdbonly)" if windows else ""))
+    if v.outcome == "pdb-not-found":
+        return (f"{pe}'s CodeView entry names '{cv.file_name}', and the .snupkg has no portable PDB of that name "
+                f"in {netpath.directory(pe) or 'the root'}")
+    if v.outcome == "id-mismatch":
+        return (f"PDB id {_pdb_id(v.found.pdb.id)} of {v.found.entry.name} differs from the id {_pdb_id(cv.pdb_id)} "
+                f"that {pe} expects: the DLL and PDB come from different builds")
+    if v.outcome == "embedded-only":
+        return f"{pe} carries an embedded PDB; nuget.org only accepts a PDB file that matches its CodeView entry"
+    return None
+
+
+@rule("V104", "pdb-id-mismatch", ERROR, validation(251, m.ISSUE_NO_MATCHING_ASSEMBLY),
+      summary="The assembly's CodeView entry does not lead to a PDB with its id (different build, renamed PDB, no "
+              "portable CodeView, or only an embedded PDB).",
+      fix="Ship the DLL and the PDB from the same build, named as the CodeView entry says. " + REWRITTEN)
+def pdb_id_mismatch(a: Artifacts) -> Iterator[Hit]:
+    for n, v in enumerate(validated(a)):
+        reason = _mismatch(v)
+        if reason:
+            yield Hit(reason, entry=v.pdb.entry.name, details=_evidence(v), order=n)
+
+
+def _evidence(v: Validated) -> dict:
+    out: dict = {"assembly": v.assembly.entry.name}
+    if v.codeview is not None:
+        out["expected_id"] = v.codeview.pdb_id.hex()
+        out["codeview_path"] = v.codeview.path
+    if v.found is not None and v.found.pdb is not None:
+        out["found_id"] = v.found.pdb.id.hex()
+    return out
+
+
+@rule("V105", "symbols-corrupt", ERROR, validation(0, m.ISSUE_UNKNOWN),
+      summary="A PDB or an assembly's debug data is corrupt where .NET's reader throws (nuget.org: unknown failure).",
+      fix="Rebuild; a corrupt file usually comes from a post-build tool or a broken copy. " + REWRITTEN)
+def symbols_corrupt(a: Artifacts) -> Iterator[Hit]:
+    reported = set()
+    for n, v in enumerate(validated(a)):
+        if v.outcome == "corrupt":
+            reported.add(v.pdb.entry.index)
+            yield Hit(f"nuget.org's reader fails on {v.assembly.entry.name} and its PDB: {v.reason}",
+                      entry=v.pdb.entry.name, order=n)
+        elif v.outcome == "matched":
+            verdict, _ = _verdict(a, v)
+            if verdict.startswith("unreadable:"):
+                yield Hit(f"{v.found.entry.name} cannot be read to hash it: {verdict[11:]}", entry=v.found.entry.name,
+                          order=n)
+            for problem in (e for e in v.assembly.image.data_errors if e.entry.type == 19):
+                yield Hit(f"{v.assembly.entry.name}: PdbChecksum entry #{problem.entry.index}: {problem.message}",
+                          entry=v.pdb.entry.name, order=n)
+    for pdb in a.snupkg.pdb_entries:
+        symbol = a.symbol(pdb)
+        if pdb.index not in reported and symbol.kind == "portable" and symbol.pdb is None:
+            yield Hit(f"the file starts like a portable PDB but cannot be read: {symbol.error}", entry=pdb.name,
+                      order=1 << 30)
+
+
+def _checksum_records(v: Validated):
+    if v.outcome != "matched" or any(e.entry.type == 19 for e in v.assembly.image.data_errors):
+        return None
+    return v.assembly.image.pdb_checksums()
+
+
+@rule("V106", "pdb-checksum-missing", ERROR, validation(250, m.ISSUE_CHECKSUM),
+      summary="The assembly matches its PDB by id but has no PdbChecksum debug entry, which nuget.org requires.",
+      fix="Build with the compiler of Visual Studio 15.9 / .NET SDK 2.1.500 or later, which writes it. " + REWRITTEN)
+def pdb_checksum_missing(a: Artifacts) -> Iterator[Hit]:
+    for n, v in enumerate(validated(a)):
+        if _checksum_records(v) == []:
+            yield Hit(f"{v.assembly.entry.name} has no PdbChecksum entry (its PDB id matches)", entry=v.pdb.entry.name,
+                      order=n)
+
+
+def _verdict(a: Artifacts, v: Validated) -> tuple[str, list[str]]:
+    """'pass', 'mismatch' or 'unknown:<name>' in the order the job evaluates the records, and the evidence."""
+    evidence = []
+    for record in _checksum_records(v) or []:
+        if not is_known_algorithm(record.algorithm):
+            return f"unknown:{record.algorithm}", evidence
+        digest = a.pdb_digest(v.found, record.algorithm)
+        if isinstance(digest, str):
+            return "unreadable:" + digest, evidence
+        if digest == record.checksum:
+            return "pass", evidence
+        evidence.append(f"{record.algorithm} expected {record.checksum.hex()}, PDB hashes to {digest.hex()}")
+    return ("mismatch" if evidence else "pass"), evidence
+
+
+@rule("V107", "pdb-checksum-mismatch", ERROR, validation(250, m.ISSUE_CHECKSUM),
+      summary="No PdbChecksum entry of the assembly equals the hash of the PDB (with its id zeroed).",
+      fix="Ship the PDB exactly as the compiler wrote it, next to the DLL of the same build. " + REWRITTEN)
+def pdb_checksum_mismatch(a: Artifacts) -> Iterator[Hit]:
+    for n, v in enumerate(validated(a)):
+        verdict, evidence = _verdict(a, v)
+        if verdict == "mismatch":
+            yield Hit(f"{v.found.entry.name} does not match the PdbChecksum of {v.assembly.entry.name}: "
+                      + "; ".join(evidence), entry=v.found.entry.name, order=n)
+
+
+@rule("V108", "checksum-algorithm-unknown", ERROR, validation(0, m.ISSUE_UNKNOWN),
+      summary="A PdbChecksum names an algorithm .NET does not know (names are case-sensitive: SHA256, not sha256).",
+      fix="Let the compiler write the PdbChecksum (SHA256); a post-build tool that writes its own must use the "
+          ".NET names MD5, SHA1, SHA256, SHA384 or SHA512.")
+def checksum_algorithm_unknown(a: Artifacts) -> Iterator[Hit]:
+    for n, v in enumerate(validated(a)):
+        verdict, _ = _verdict(a, v)
+        if verdict.startswith("unknown:"):
+            yield Hit(f"{v.assembly.entry.name} has a PdbChecksum with algorithm '{verdict[8:]}': nuget.org's job "
+                      "fails on it and reports no specific issue", entry=v.pdb.entry.name, order=n)
+
