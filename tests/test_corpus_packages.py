@@ -65,3 +65,37 @@ def test_pair_validation_outcome(corpus, case, tmp_path):
     assert report.verdict == case["expect"]["verdict"], shown
     predicted = report.predicted
     assert (predicted.outcome.code if predicted else None) == case["expect"]["code"], shown
+
+
+def test_nuget_gallery_mismatched_pair_shows_both_ids(corpus, tmp_path):
+    """nuget.org's own test MismatchedDllAndPortablePdbFailValidation: 251, and here both ids are named."""
+    case = {"dll": "NuGet.NuGetGallery/0-baseline/testlib.dll", "pdb": "NuGet.NuGetGallery/1-add-class/testlib.pdb",
+            "tfm": "netstandard2.0"}
+    report = check_package(*_pack_pair(corpus, case, tmp_path / "mismatch"))
+    assert report.verdict == "validation-failed" and report.predicted.outcome.code == 251
+    message = report.predicted.message
+    assert "b3163b54-3daa-46c6-88b8-61aa17a3cb49 / stamp 0xDE34494E" in message  # what the DLL expects
+    assert "e072877d-45e8-44dc-8e9b-10d34b7e5794 / stamp 0x8689BCD4" in message  # what the PDB has
+    case["pdb"] = "NuGet.NuGetGallery/0-baseline/testlib.pdb"
+    assert check_package(*_pack_pair(corpus, case, tmp_path / "match")).verdict == "pass"
+
+
+def test_full_debug_package_names_the_windows_pdb(corpus, capsys):
+    from snupkg_lint.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", str(corpus / "bagetter.BaGetter/TestDataFullDebug.1.2.3.snupkg"), "--format", "json"])
+    package = json.loads(capsys.readouterr().out)["packages"][0]
+    assert exit_info.value.code == 1
+    assert package["verdict"] == "validation-failed"
+    failing = [f for f in package["findings"] if f["nuget"]["code"] == 252]
+    assert [f["entry"] for f in failing] == ["lib/net8.0/TestDataFullDebug.pdb"]
+
+
+def test_baget_package_passes_cli(corpus, capsys):
+    from snupkg_lint.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", str(corpus / "loic-sharma.BaGet/TestData.1.2.3.snupkg"), "--format", "json"])
+    assert exit_info.value.code == 0
+    assert json.loads(capsys.readouterr().out)["packages"][0]["verdict"] == "pass"

@@ -63,8 +63,8 @@ CASES: dict[str, tuple[bytes, bytes]] = {
         raw(nuspec_entry('<package xmlns="x"><meta><id>A</id></meta></package>'), E(LIB, PDB)),
         raw(nuspec_entry(GOOD_NUSPEC.replace("<package ", "<whatever ").replace("</package>", "</whatever>")), E(LIB, PDB)),
     ),
-    "P109": (snupkg(nuspec=GOOD_NUSPEC.replace("<id>Contoso.Lib</id>", "<Id>Contoso.Lib</Id>")), snupkg()),
-    "P110": (snupkg(version="1.2.3.4.5"), snupkg(version=" 01.002.3 ")),
+    "P109": (snupkg(version="1.2.3.4.5"), snupkg(version=" 01.002.3 ")),
+    "P110": (snupkg(nuspec=GOOD_NUSPEC.replace("<id>Contoso.Lib</id>", "<Id>Contoso.Lib</Id>")), snupkg()),
     "P112": (
         raw(nuspec_entry(GOOD_NUSPEC), E(LIB, PDB), E(LIB.upper().replace(".PDB", ".pdb"), PDB)),
         raw(nuspec_entry(GOOD_NUSPEC), E(LIB, PDB), E("lib/net6.0/Contoso.Lib.pdb", PDB)),

@@ -9,6 +9,7 @@ from typing import Iterator
 from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import messages as m
 from snupkg_lint.checks.registry import rule
+from snupkg_lint.formats import netpath
 from snupkg_lint.formats.nuget_framework import Framework, FrameworkParseError, parse_framework
 from snupkg_lint.formats.nuget_version import is_valid_package_id, legacy_version_ok, parse_version_range
 from snupkg_lint.formats.nuspec import Nuspec
@@ -105,7 +106,7 @@ def unsupported_target_framework(a: Artifacts) -> Iterator[Hit]:
 
 
 def _dependency_problems(framework: str, dep_id: str, version: str, seen: set[str]) -> Iterator[str]:
-    key = dep_id.upper()
+    key = netpath.upper_invariant(dep_id)
     if key in seen:
         yield m.MANIFEST_DUPLICATE_DEPENDENCY.format(framework, dep_id)
     seen.add(key)

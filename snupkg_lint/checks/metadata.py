@@ -9,6 +9,7 @@ from typing import Iterator
 from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import messages as m
 from snupkg_lint.checks.registry import rule
+from snupkg_lint.formats import netpath
 from snupkg_lint.formats.nuget_version import parse_nuget_version
 from snupkg_lint.model import Hit, Severity, push
 
@@ -89,7 +90,7 @@ def case_variant_metadata(a: Artifacts) -> Iterator[Hit]:
         return
     seen: dict[str, str] = {}
     for name, _ in a.snupkg.nuspec.leaf_values():
-        first = seen.setdefault(name.lower(), name)
+        first = seen.setdefault(netpath.upper_invariant(name), name)
         if first != name:
             yield Hit(f"<{name}> and <{first}> differ only by case", entry=a.snupkg.nuspec_name)
 

@@ -55,7 +55,7 @@ def metadata_missing(a: Artifacts) -> Iterator[Hit]:
         yield Hit(f"the root element <{parsed.root_name}> has no <metadata> child", entry=a.snupkg.nuspec_read.entry.name)
 
 
-@rule("P109", "id-missing", ERROR, push(500, m.ID_NULL),
+@rule("P110", "id-missing", ERROR, push(500, m.ID_NULL),
       summary="The nuspec has no <id> (exact case, in the metadata element's namespace), or it is blank.",
       fix="Add <id>YourPackage</id> inside <metadata>, spelled in lower case and in the same XML namespace.")
 def id_missing(a: Artifacts) -> Iterator[Hit]:
@@ -64,7 +64,7 @@ def id_missing(a: Artifacts) -> Iterator[Hit]:
         yield Hit("no non-blank <id> element in the metadata namespace", entry=a.snupkg.nuspec_read.entry.name)
 
 
-@rule("P110", "version-invalid", ERROR, push(500),
+@rule("P109", "version-invalid", ERROR, push(500),
       summary="The nuspec's <version> is missing or is not a NuGet version.",
       fix="Write a NuGet version such as 1.2.3 or 1.2.3-beta.1 in <version>, lower-case element name, same "
           "namespace as <metadata>; make sure the MSBuild Version property is set when packing.")

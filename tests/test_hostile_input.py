@@ -1,0 +1,84 @@
+"""Bad input never produces a traceback: corrupt zips, nuspecs, PEs and PDBs become findings."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from snupkg_lint.engine import check_package
+from tests.factory import package as pkg
+from tests.factory.pair import matched_pair
+
+PAIR = matched_pair("Contoso.Lib")
+SNUPKG = pkg.package({"lib/net8.0/Contoso.Lib.pdb": PAIR.pdb})
+NUPKG = pkg.package({"lib/net8.0/Contoso.Lib.dll": PAIR.dll}, symbols=False)
+
+
+def _mutations(data: bytes, count: int, seed: int):
+    rng = random.Random(seed)
+    for _ in range(count):
+        mutated = bytearray(data)
+        for _ in range(rng.randint(1, 4)):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        yield bytes(mutated)
+
+
+@pytest.mark.parametrize("which", ["snupkg", "nupkg"])
+def test_mutated_packages_never_crash(tmp_path, which):
+    nupkg_path = pkg.write(tmp_path, "Contoso.Lib.1.2.3.nupkg", NUPKG)
+    snupkg_path = pkg.write(tmp_path, "Contoso.Lib.1.2.3.snupkg", SNUPKG)
+    source = SNUPKG if which == "snupkg" else NUPKG
+    target = snupkg_path if which == "snupkg" else nupkg_path
+    for mutated in _mutations(source, 300, seed=7):
+        with open(target, "wb") as handle:
+            handle.write(mutated)
+        report = check_package(snupkg_path, nupkg_path)
+        crashed = [f.message for f in report.findings if f.rule == "X001"]
+        assert crashed == []
+
+
+def test_mutated_pe_and_pdb_inside_valid_zips(tmp_path):
+    rng = random.Random(11)
+    for n in range(200):
+        dll, pdb = bytearray(PAIR.dll), bytearray(PAIR.pdb)
+        target = dll if n % 2 else pdb
+        for _ in range(rng.randint(1, 3)):
+            target[rng.randrange(len(target))] = rng.randrange(256)
+        snupkg = pkg.write(tmp_path, "s.snupkg", pkg.package({"lib/net8.0/Contoso.Lib.pdb": bytes(pdb)}))
+        nupkg = pkg.write(tmp_path, "s.nupkg", pkg.package({"lib/net8.0/Contoso.Lib.dll": bytes(dll)}, symbols=False))
+        report = check_package(snupkg, nupkg)
+        assert [f.message for f in report.findings if f.rule == "X001"] == []
+
+
+@pytest.mark.parametrize("dll", [b"", b"MZ", b"not a PE at all" * 10, PAIR.dll[:300]])
+def test_garbage_assembly_is_issue_0(checker, dll):
+    report = checker.run(SNUPKG, pkg.package({"lib/net8.0/Contoso.Lib.dll": dll}, symbols=False))
+    finding = next(f for f in report.findings if f.rule == "V105")
+    assert finding.outcome.code == 0 and finding.entry == "lib/net8.0/Contoso.Lib.pdb"
+
+
+def test_truncated_zip_is_a_finding(checker):
+    report = checker.run(SNUPKG[: len(SNUPKG) // 2])
+    assert [f.rule for f in report.findings] == ["P101"]
+
+
+def test_corrupt_nuspec_deflate_data_is_400(checker):
+    data = bytearray(SNUPKG)
+    start = data.index(b"Contoso.Lib.nuspec") + len("Contoso.Lib.nuspec")  # first local header's data follows
+    for i in range(start + 4, start + 40):
+        data[i] ^= 0x55
+    report = checker.run(bytes(data))
+    statuses = {f.rule: f.outcome.status for f in report.findings}
+    assert statuses.get("P107") in (400, 500) or "P101" in statuses
+
+
+def test_nuspec_larger_than_bound_is_not_read_whole(checker, monkeypatch):
+    from snupkg_lint.formats import nuspec
+
+    monkeypatch.setattr(nuspec, "MAX_NUSPEC_BYTES", 100)
+    import snupkg_lint.artifacts as artifacts
+
+    monkeypatch.setattr(artifacts, "MAX_NUSPEC_BYTES", 100)
+    report = checker.run(SNUPKG)
+    assert "P107" in {f.rule for f in report.findings}
