@@ -120,3 +120,38 @@ class Rule:
             details=dict(hit.details),
             order=hit.order,
         )
+
+
+@dataclass(frozen=True)
+class PackageReport:
+    path: str
+    nupkg: str | None
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+    @property
+    def verdict(self) -> str:
+        stages = {f.outcome.stage for f in self.findings}
+        if Stage.PUSH in stages:
+            return "push-rejected"
+        if Stage.VALIDATION in stages:
+            return "validation-failed"
+        return "pass"
+
+    @property
+    def predicted(self) -> Finding | None:
+        """The finding nuget.org would answer with: the first push failure in its evaluation order (rule ids
+        follow it), else the first validation failure; None when nuget.org accepts the package."""
+        pushed = [f for f in self.findings if f.outcome.stage is Stage.PUSH]
+        if pushed:
+            return pushed[0]
+        failed = [f for f in self.findings if f.outcome.stage is Stage.VALIDATION]
+        # The job checks package-wide conditions first, then assemblies one by one (order), each through
+        # the steps the rule ids follow; it reports the first failure only.
+        return min(failed, key=lambda f: (f.order, f.rule), default=None)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.count(Severity.ERROR) > 0

@@ -120,16 +120,33 @@ def test_json_shape(workdir, capsys):
         assert finding["severity"] in ("error", "warning", "info")
 
 
-def test_golden_json(workdir, capsys):
-    """Byte-identical output for the same input. Set SNUPKG_LINT_UPDATE_GOLDEN=1 to rewrite the file."""
-    pkg.write(workdir, "Contoso.Lib.1.2.3.snupkg", bad())
+def validation_failures() -> tuple[bytes, bytes]:
+    from tests.factory.pair import matched_pair
+
+    good, other = matched_pair("Contoso.Lib"), matched_pair("Contoso.Lib.Other")
+    unchecked = matched_pair("Contoso.Lib.Helpers", checksums=[("SHA256", bytes(32))])
+    dlls = {"lib/net8.0/Contoso.Lib.dll": good.dll, "lib/net8.0/Contoso.Lib.Helpers.dll": unchecked.dll}
+    pdbs = {"lib/net8.0/Contoso.Lib.pdb": other.pdb, "lib/net8.0/Contoso.Lib.Helpers.pdb": unchecked.pdb,
+            "lib/net6.0/Contoso.Lib.pdb": good.pdb}
+    return pkg.package(pdbs), pkg.package(dlls, symbols=False)
+
+
+@pytest.mark.parametrize("golden_name", ["bad-package.json", "validation-failed.json"])
+def test_golden_json(workdir, capsys, golden_name):
+    """Byte-identical output for the same input. Set SNUPKG_LINT_UPDATE_GOLDEN=1 to rewrite the files."""
+    if golden_name == "bad-package.json":
+        pkg.write(workdir, "Contoso.Lib.1.2.3.snupkg", bad())
+    else:
+        snupkg, nupkg = validation_failures()
+        pkg.write(workdir, "Contoso.Lib.1.2.3.snupkg", snupkg)
+        pkg.write(workdir, "Contoso.Lib.1.2.3.nupkg", nupkg)
     _, first, _ = run_cli(capsys, "check", "Contoso.Lib.1.2.3.snupkg", "--format", "json")
     _, second, _ = run_cli(capsys, "check", "Contoso.Lib.1.2.3.snupkg", "--format", "json")
     assert first == second
     from snupkg_lint import __version__
 
     normalised = first.replace(json.dumps(__version__), '"<version>"')
-    golden = GOLDEN / "bad-package.json"
+    golden = GOLDEN / golden_name
     if os.environ.get("SNUPKG_LINT_UPDATE_GOLDEN"):
         golden.write_text(normalised, encoding="utf-8")
     assert normalised == golden.read_text(encoding="utf-8")

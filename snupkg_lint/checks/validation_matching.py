@@ -56,7 +56,7 @@ def _mismatch(v: Validated) -> str | None:
                 (" (only a Windows one: it was built with DebugType full or pdbonly)" if windows else ""))
     if v.outcome == "pdb-not-found":
         return (f"{pe}'s CodeView entry names '{cv.file_name}', and the .snupkg has no portable PDB of that name "
-                f"in {netpath.directory(pe) or 'the root'}")
+                f"in {netpath.directory(pe).replace(chr(92), "/") or "the root"}")
     if v.outcome == "id-mismatch":
         return (f"PDB id {_pdb_id(v.found.pdb.id)} of {v.found.entry.name} differs from the id {_pdb_id(cv.pdb_id)} "
                 f"that {pe} expects: the DLL and PDB come from different builds")
@@ -127,9 +127,9 @@ def pdb_checksum_missing(a: Artifacts) -> Iterator[Hit]:
                       order=n)
 
 
-def _verdict(a: Artifacts, v: Validated) -> tuple[str, list[str]]:
+def _verdict(a: Artifacts, v: Validated) -> tuple[str, list[dict]]:
     """'pass', 'mismatch' or 'unknown:<name>' in the order the job evaluates the records, and the evidence."""
-    evidence = []
+    evidence: list[dict] = []
     for record in _checksum_records(v) or []:
         if not is_known_algorithm(record.algorithm):
             return f"unknown:{record.algorithm}", evidence
@@ -138,7 +138,7 @@ def _verdict(a: Artifacts, v: Validated) -> tuple[str, list[str]]:
             return "unreadable:" + digest, evidence
         if digest == record.checksum:
             return "pass", evidence
-        evidence.append(f"{record.algorithm} expected {record.checksum.hex()}, PDB hashes to {digest.hex()}")
+        evidence.append({"algorithm": record.algorithm, "expected": record.checksum.hex(), "actual": digest.hex()})
     return ("mismatch" if evidence else "pass"), evidence
 
 
@@ -149,8 +149,10 @@ def pdb_checksum_mismatch(a: Artifacts) -> Iterator[Hit]:
     for n, v in enumerate(validated(a)):
         verdict, evidence = _verdict(a, v)
         if verdict == "mismatch":
-            yield Hit(f"{v.found.entry.name} does not match the PdbChecksum of {v.assembly.entry.name}: "
-                      + "; ".join(evidence), entry=v.found.entry.name, order=n)
+            shown = "; ".join(f"{e['algorithm']} expected {e['expected']}, PDB hashes to {e['actual']}" for e in evidence)
+            yield Hit(f"{v.found.entry.name} does not match the PdbChecksum of {v.assembly.entry.name}: {shown}",
+                      entry=v.found.entry.name, order=n,
+                      details={"assembly": v.assembly.entry.name, "checksums": evidence})
 
 
 @rule("V108", "checksum-algorithm-unknown", ERROR, validation(0, m.ISSUE_UNKNOWN),

@@ -6,8 +6,7 @@ import json
 from typing import Any, Iterable
 
 from snupkg_lint import __version__
-from snupkg_lint.engine import PackageReport
-from snupkg_lint.model import Finding
+from snupkg_lint.model import Finding, PackageReport
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import textwrap
 from typing import Callable, Iterable
 
-from snupkg_lint.engine import PackageReport
-from snupkg_lint.model import Finding, Severity, Stage
+from snupkg_lint.model import Finding, PackageReport, Severity, Stage
 
 Style = Callable[[str, str], str]
 COLOURS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m", "pass": "\x1b[32m",
