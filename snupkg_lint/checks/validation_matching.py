@@ -48,6 +48,10 @@ def pdb_not_portable(a: Artifacts) -> Iterator[Hit]:
                       details={"format": symbol.kind}, order=order.get(pdb.index, 1 << 30))
 
 
+def _folder(name: str) -> str:
+    return netpath.directory(name).replace("\\", "/") or "the root"
+
+
 def _mismatch(v: Validated) -> str | None:
     cv, pe = v.codeview, v.assembly.entry.name
     if v.outcome == "no-codeview":
@@ -56,7 +60,7 @@ def _mismatch(v: Validated) -> str | None:
                 (" (only a Windows one: it was built with DebugType full or pdbonly)" if windows else ""))
     if v.outcome == "pdb-not-found":
         return (f"{pe}'s CodeView entry names '{cv.file_name}', and the .snupkg has no portable PDB of that name "
-                f"in {netpath.directory(pe).replace(chr(92), "/") or "the root"}")
+                f"in {_folder(pe)}")
     if v.outcome == "id-mismatch":
         return (f"PDB id {_pdb_id(v.found.pdb.id)} of {v.found.entry.name} differs from the id {_pdb_id(cv.pdb_id)} "
                 f"that {pe} expects: the DLL and PDB come from different builds")
