@@ -45,6 +45,8 @@ def _readable_file(path: str) -> None:
         raise UsageProblem(f"{path}: no such file or directory")
     if os.path.isdir(path):
         raise UsageProblem(f"{path}: is a directory, not a package file")
+    if not os.path.isfile(path):
+        raise UsageProblem(f"{path}: is not a regular file")
     try:
         with open(path, "rb") as handle:
             handle.read(1)

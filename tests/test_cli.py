@@ -178,3 +178,26 @@ def test_text_colour_only_when_asked(workdir, capsys):
     _, plain, _ = run_cli(capsys, "check", "Contoso.Lib.1.2.3.snupkg")
     _, coloured, _ = run_cli(capsys, "check", "Contoso.Lib.1.2.3.snupkg", "--color", "always")
     assert "\x1b[" not in plain and "\x1b[" in coloured
+
+
+def test_special_file_is_a_usage_error(workdir, capsys):
+    os.mkfifo(workdir / "pipe.snupkg")
+    code, out, err = run_cli(capsys, "check", "pipe.snupkg")
+    assert code == 2 and out == "" and err == "snupkg-lint: error: pipe.snupkg: is not a regular file\n"
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads every file")
+def test_unreadable_file_is_a_usage_error(workdir, capsys):
+    path = workdir / "locked.snupkg"
+    path.write_bytes(good())
+    path.chmod(0)
+    code, _, err = run_cli(capsys, "check", "locked.snupkg")
+    assert code == 2 and "cannot be read" in err
+
+
+def test_check_never_writes_into_the_tree(workdir, capsys):
+    pkg.write(workdir, "Contoso.Lib.1.2.3.snupkg", bad())
+    pkg.write(workdir, "Contoso.Lib.1.2.3.nupkg", pkg.package({"lib/net8.0/Contoso.Lib.dll": b"MZ"}, symbols=False))
+    before = sorted((p, p.stat().st_mtime_ns) for p in workdir.rglob("*"))
+    run_cli(capsys, "check", ".", "--format", "json")
+    assert sorted((p, p.stat().st_mtime_ns) for p in workdir.rglob("*")) == before

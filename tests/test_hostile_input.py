@@ -82,3 +82,17 @@ def test_nuspec_larger_than_bound_is_not_read_whole(checker, monkeypatch):
     monkeypatch.setattr(artifacts, "MAX_NUSPEC_BYTES", 100)
     report = checker.run(SNUPKG)
     assert "P107" in {f.rule for f in report.findings}
+
+
+def test_no_network_even_for_external_references(checker, monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("snupkg-lint tried to open a socket")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    xml = ('<?xml version="1.0"?><!DOCTYPE p SYSTEM "http://example.com/p.dtd">'
+           '<package xmlns:x="http://example.com/x"><metadata><id>A</id><version>1.0.0</version></metadata></package>')
+    report = checker.run(pkg.package({"lib/net8.0/Contoso.Lib.pdb": PAIR.pdb}, nuspec=xml), NUPKG)
+    assert "P107" in {f.rule for f in report.findings}

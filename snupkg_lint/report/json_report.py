@@ -29,11 +29,22 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     return out
 
 
+def _predicted(report: PackageReport) -> dict[str, Any]:
+    """The single answer nuget.org would give: the first failure in its own evaluation order."""
+    f = report.predicted
+    if f is None:
+        return {"stage": None, "status": None, "code": None, "server_message": None, "rule": None}
+    out = finding_dict(f)["nuget"]
+    out["rule"] = f.rule
+    return out
+
+
 def package_dict(report: PackageReport) -> dict[str, Any]:
     return {
         "path": report.path,
         "nupkg": report.nupkg,
         "verdict": report.verdict,
+        "nuget": _predicted(report),
         "findings": [finding_dict(f) for f in report.findings],
     }
 
