@@ -194,3 +194,15 @@ def test_fifty_megabyte_pdb_is_hashed_in_bounded_memory(checker, tmp_path):
 def test_pdb_id_struct_helper_consistency():
     spec = portable_codeview_for(matched_id(GOOD.pdb))
     assert spec.guid.bytes_le + struct.pack("<I", spec.stamp) == matched_id(GOOD.pdb)
+
+
+@pytest.mark.parametrize("pe_kwargs, words", [
+    ({"extra_entries": [RawEntry(type=16, characteristics=1)]}, "Characteristics"),
+    ({"debug_size": 30}, "28"),
+    ({"debug_rva": 0x9000}, "section"),
+    ({"codeview": [CodeViewSpec(uuid.UUID(int=1), signature=b"NB10")]}, "RSDS"),
+])
+def test_malformed_debug_directory_is_issue_0(checker, pe_kwargs, words):
+    pair = matched_pair(NAME, **pe_kwargs)
+    finding = only(checker.run(*pair_packages(pair)), "V105")
+    assert finding.outcome.code == 0 and words.lower() in finding.message.lower(), finding.message
