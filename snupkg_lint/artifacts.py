@@ -8,20 +8,22 @@ so one broken part does not stop the rules that look at the others.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from dataclasses import dataclass
 from functools import cached_property
 
 from snupkg_lint.formats import netpath
-from snupkg_lint.formats.archive import ArchiveError, EntrySource, ZipArchive, ZipEntry
+from snupkg_lint.formats.archive import DOTNET_INVALID_DATA, ArchiveError, EntrySource, ZipArchive, ZipEntry
 from snupkg_lint.formats.msf import WindowsPdb
 from snupkg_lint.formats.nuget_version import NuGetVersion, parse_nuget_version
 from snupkg_lint.formats.nuspec import MAX_NUSPEC_BYTES, Nuspec, NuspecError, parse_nuspec
 from snupkg_lint.formats.pdb import PortablePdb, sniff
 from snupkg_lint.formats.pdb_checksum import checksum_with_id_zeroed
-from snupkg_lint.formats.pe import PEImage, inflate_embedded_pdb, read_pe
+from snupkg_lint.formats.pe import PEImage, ReaderLimitError, inflate_embedded_pdb, read_pe
 from snupkg_lint.formats.source import BytesSource, FormatError
 
 MAX_EMBEDDED_PDB_BYTES = 256 * 1024 * 1024
+MAX_HASHED_PDB_BYTES = 1024 * 1024 * 1024  # a PDB inflating to more is not hashed (deflate bombs)
 PE_EXTENSIONS = (".dll", ".exe")
 
 
@@ -33,6 +35,8 @@ class NuspecRead:
     nuspec: Nuspec | None = None
     xml_error: str | None = None  # not well-formed XML (nuget.org: XmlException, 500)
     data_error: str | None = None  # the entry's data cannot be inflated (nuget.org: 400)
+    server_error: str | None = None  # .NET's InvalidDataException text for data_error
+    limit_error: str | None = None  # larger than snupkg-lint reads: not checked
 
     @property
     def entry(self) -> ZipEntry | None:
@@ -60,6 +64,8 @@ class PackageFile:
             return ZipArchive.open(self.path), None
         except ArchiveError as exc:
             return None, str(exc)
+        except OSError as exc:  # vanished or unreadable since the command line was checked
+            return None, f"cannot be read: {exc.strerror or exc}"
 
     @property
     def archive(self) -> ZipArchive | None:
@@ -72,9 +78,10 @@ class PackageFile:
 
     @cached_property
     def file_size(self) -> int:
-        import os
-
-        return os.path.getsize(self.path)
+        try:
+            return os.path.getsize(self.path)
+        except OSError:
+            return 0
 
     @cached_property
     def entries(self) -> tuple[ZipEntry, ...]:
@@ -93,10 +100,17 @@ class PackageFile:
         )
         if len(found) != 1 or self.archive is None:
             return NuspecRead(found)
+        entry = found[0]
+        if entry.dotnet_problem:
+            return NuspecRead(found, data_error=f"compression method {entry.compress_type} or encryption .NET "
+                              "cannot read", server_error=entry.dotnet_problem)
+        if entry.size > MAX_NUSPEC_BYTES:
+            return NuspecRead(found, limit_error=f"the nuspec inflates to {entry.size:,} bytes; snupkg-lint reads "
+                              f"at most {MAX_NUSPEC_BYTES:,}")
         try:
-            data = self.archive.read(found[0], MAX_NUSPEC_BYTES)
+            data = self.archive.read(entry, MAX_NUSPEC_BYTES)
         except ArchiveError as exc:
-            return NuspecRead(found, data_error=str(exc))
+            return NuspecRead(found, data_error=str(exc), server_error=DOTNET_INVALID_DATA)
         try:
             return NuspecRead(found, nuspec=parse_nuspec(data))
         except NuspecError as exc:
@@ -159,6 +173,16 @@ class Assembly:
     entry: ZipEntry
     image: PEImage | None = None
     error: str | None = None  # not a PE image the runtime's reader can open
+    limited: bool = False  # the error is one of snupkg-lint's own bounds, not a verdict on the file
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A PDB's checksum for one algorithm, or why it could not be computed."""
+
+    value: bytes | None = None
+    error: str | None = None  # the entry cannot be inflated
+    limited: bool = False  # larger than snupkg-lint hashes
 
 
 class Artifacts:
@@ -173,8 +197,8 @@ class Artifacts:
         self._sources: list[EntrySource] = []
         self._symbols: dict[int, SymbolFile] = {}
         self._assemblies: dict[int, Assembly] = {}
-        self._digests: dict[tuple[int, str], bytes | str] = {}
-        self._embedded: dict[int, str | None] = {}
+        self._digests: dict[tuple[int, str], Digest] = {}
+        self._embedded: dict[int, tuple[str | None, bool]] = {}
 
     # -- PDBs and assemblies --------------------------------------------------------------------
     def symbol(self, entry: ZipEntry) -> SymbolFile:
@@ -184,6 +208,8 @@ class Artifacts:
         return self._symbols[entry.index]
 
     def _open_symbol(self, entry: ZipEntry) -> SymbolFile:
+        if entry.dotnet_problem:
+            return SymbolFile(entry, "unreadable", error=entry.dotnet_problem)
         source = self._source(self.snupkg, entry)
         try:
             kind = sniff(source.head(64))
@@ -201,37 +227,51 @@ class Artifacts:
     def assembly(self, entry: ZipEntry) -> Assembly:
         """The .nupkg's assembly at `entry`, with its debug directory read (cached)."""
         if entry.index not in self._assemblies:
-            try:
-                self._assemblies[entry.index] = Assembly(entry, image=read_pe(self._source(self.nupkg, entry)))
-            except FormatError as exc:
-                self._assemblies[entry.index] = Assembly(entry, error=str(exc))
+            self._assemblies[entry.index] = self._open_assembly(entry)
         return self._assemblies[entry.index]
 
-    def embedded_pdb_error(self, assembly: Assembly) -> str | None:
-        """Why the assembly's embedded PDB cannot be inflated as the runtime would, or None if it can."""
+    def _open_assembly(self, entry: ZipEntry) -> Assembly:
+        if entry.dotnet_problem:
+            return Assembly(entry, error=entry.dotnet_problem)
+        try:
+            return Assembly(entry, image=read_pe(self._source(self.nupkg, entry)))
+        except ReaderLimitError as exc:
+            return Assembly(entry, error=str(exc), limited=True)
+        except FormatError as exc:
+            return Assembly(entry, error=str(exc))
+
+    def embedded_pdb_error(self, assembly: Assembly) -> tuple[str | None, bool]:
+        """(why the assembly's embedded PDB cannot be inflated and opened as the runtime would, or None;
+        whether that is only snupkg-lint's own size bound)."""
         key = assembly.entry.index
         if key not in self._embedded:
             embedded = assembly.image.embedded_pdb() if assembly.image else None
-            error = None
+            result: tuple[str | None, bool] = (None, False)
             if embedded is not None:
                 try:
                     data = inflate_embedded_pdb(self._source(self.nupkg, assembly.entry), embedded,
                                                 MAX_EMBEDDED_PDB_BYTES)
                     PortablePdb.open(BytesSource(data))
+                except ReaderLimitError as exc:
+                    result = (str(exc), True)
                 except FormatError as exc:
-                    error = str(exc)
-            self._embedded[key] = error
+                    result = (str(exc), False)
+            self._embedded[key] = result
         return self._embedded[key]
 
-    def pdb_digest(self, symbol: SymbolFile, algorithm: str) -> bytes | str:
-        """The PdbChecksum of a portable PDB for a known algorithm name, streamed from the zip; or the error."""
+    def pdb_digest(self, symbol: SymbolFile, algorithm: str) -> Digest:
+        """The PdbChecksum of a portable PDB for a known algorithm name, streamed from the zip."""
         key = (symbol.entry.index, algorithm)
         if key not in self._digests:
-            try:
-                chunks = self.snupkg.archive.chunks(symbol.entry)
-                self._digests[key] = checksum_with_id_zeroed(chunks, symbol.pdb.id_offset, algorithm)
-            except ArchiveError as exc:
-                self._digests[key] = str(exc)
+            if symbol.entry.size > MAX_HASHED_PDB_BYTES:
+                self._digests[key] = Digest(error=f"{symbol.entry.name} inflates to {symbol.entry.size:,} bytes; "
+                                            f"snupkg-lint hashes at most {MAX_HASHED_PDB_BYTES:,}", limited=True)
+            else:
+                try:
+                    chunks = self.snupkg.archive.chunks(symbol.entry)
+                    self._digests[key] = Digest(checksum_with_id_zeroed(chunks, symbol.pdb.id_offset, algorithm))
+                except ArchiveError as exc:
+                    self._digests[key] = Digest(error=str(exc))
         return self._digests[key]
 
     def _source(self, package: PackageFile, entry: ZipEntry) -> EntrySource:
@@ -270,4 +310,4 @@ class Artifacts:
         self.close()
 
 
-__all__ = ["Artifacts", "Assembly", "Identity", "NuspecRead", "PackageFile", "SymbolFile"]
+__all__ = ["Artifacts", "Assembly", "Digest", "Identity", "NuspecRead", "PackageFile", "SymbolFile"]

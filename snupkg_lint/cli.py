@@ -59,16 +59,27 @@ def collect_packages(paths: list[str]) -> list[str]:
     out: list[str] = []
     for path in paths:
         if os.path.isdir(path):
-            if not os.access(path, os.R_OK | os.X_OK):
-                raise UsageProblem(f"{path}: directory cannot be read")
-            found = sorted(str(p) for p in Path(path).rglob("*.snupkg") if p.is_file())
+            found = _snupkgs_below(path)
             if not found:
                 raise UsageProblem(f"{path}: no .snupkg files in this directory")
+            for package in found:
+                _readable_file(package)
             out.extend(found)
         else:
             _readable_file(path)
             out.append(path)
     return out
+
+
+def _snupkgs_below(folder: str) -> list[str]:
+    def refuse(error: OSError) -> None:
+        raise UsageProblem(f"{error.filename}: directory cannot be read ({error.strerror or error})")
+
+    found = []
+    for root, dirs, files in os.walk(folder, onerror=refuse):
+        dirs.sort()
+        found.extend(os.path.join(root, f) for f in files if f.endswith(".snupkg"))
+    return sorted(found, key=lambda p: Path(p).parts)
 
 
 def sibling_nupkg(snupkg: str) -> str | None:
@@ -104,7 +115,11 @@ def check(
         if len(packages) != 1:
             raise UsageProblem("--nupkg pairs exactly one .snupkg; give a single package file")
         _readable_file(nupkg)
-    reports = [check_package(p, nupkg if nupkg is not None else sibling_nupkg(p)) for p in packages]
+    pairs = [(p, nupkg if nupkg is not None else sibling_nupkg(p)) for p in packages]
+    for _, parent in pairs:
+        if parent is not None:
+            _readable_file(parent)
+    reports = [check_package(p, parent) for p, parent in pairs]
     if format is Format.json:
         sys.stdout.write(json_report.render(reports))
     else:
@@ -168,7 +183,7 @@ def main(argv: list[str] | None = None) -> None:
         code = getattr(exc, "exit_code", None)
         if not isinstance(code, int):
             raise
-        if code == 2 and hasattr(exc, "format_message"):
+        if code == 2 and hasattr(exc, "format_message") and exc.format_message().strip():
             code = _usage(exc.format_message())
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -186,13 +186,44 @@ def test_special_file_is_a_usage_error(workdir, capsys):
     assert code == 2 and out == "" and err == "snupkg-lint: error: pipe.snupkg: is not a regular file\n"
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads every file")
-def test_unreadable_file_is_a_usage_error(workdir, capsys):
-    path = workdir / "locked.snupkg"
-    path.write_bytes(good())
-    path.chmod(0)
-    code, _, err = run_cli(capsys, "check", "locked.snupkg")
-    assert code == 2 and "cannot be read" in err
+def _deny(denied: str):
+    real_open = open
+
+    def fake_open(path, *args, **kwargs):
+        if os.path.basename(str(path)) == denied:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    return fake_open
+
+
+@pytest.mark.parametrize("args, denied", [
+    (("check", "locked.snupkg"), "locked.snupkg"),
+    (("check", "dir"), "B.1.0.0.snupkg"),  # found by the directory search
+    (("check", "dir/A.1.0.0.snupkg"), "A.1.0.0.nupkg"),  # the sibling .nupkg
+])
+def test_unreadable_file_is_a_usage_error(workdir, capsys, monkeypatch, args, denied):
+    pkg.write(workdir, "locked.snupkg", good())
+    pkg.write(workdir, "dir/A.1.0.0.snupkg", good())
+    pkg.write(workdir, "dir/A.1.0.0.nupkg", pkg.package({}, symbols=False))
+    pkg.write(workdir, "dir/B.1.0.0.snupkg", good())
+    monkeypatch.setattr("snupkg_lint.cli.open", _deny(denied), raising=False)
+    code, out, err = run_cli(capsys, *args)
+    assert code == 2 and out == ""
+    assert err.startswith("snupkg-lint: error: ") and denied in err and "cannot be read" in err and err.count("\n") == 1
+
+
+def test_unreadable_subdirectory_is_a_usage_error(workdir, capsys, monkeypatch):
+    pkg.write(workdir, "dir/A.1.0.0.snupkg", good())
+    real_walk = os.walk
+
+    def walk(top, onerror=None, **kwargs):
+        onerror(PermissionError(13, "Permission denied", os.path.join(top, "sub")))
+        yield from real_walk(top, onerror=onerror, **kwargs)
+
+    monkeypatch.setattr("snupkg_lint.cli.os.walk", walk)
+    code, _, err = run_cli(capsys, "check", "dir")
+    assert code == 2 and "dir/sub: directory cannot be read" in err
 
 
 def test_check_never_writes_into_the_tree(workdir, capsys):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zipfile
 
 import pytest
 
@@ -64,24 +65,61 @@ def test_truncated_zip_is_a_finding(checker):
 
 
 def test_corrupt_nuspec_deflate_data_is_400(checker):
-    data = bytearray(SNUPKG)
-    start = data.index(b"Contoso.Lib.nuspec") + len("Contoso.Lib.nuspec")  # first local header's data follows
-    for i in range(start + 4, start + 40):
-        data[i] ^= 0x55
+    nuspec = pkg.nuspec_xml().encode()
+    data = bytearray(pkg.zip_bytes([pkg.Entry("Contoso.Lib.nuspec", nuspec),
+                                    pkg.Entry("lib/net8.0/Contoso.Lib.pdb", PAIR.pdb)]))
+    start = data.index(b"Contoso.Lib.nuspec") + len("Contoso.Lib.nuspec")  # the local header's data follows
+    data[start:start + 3] = b"\xff\xff\xff"  # an invalid deflate block type
     report = checker.run(bytes(data))
-    statuses = {f.rule: f.outcome.status for f in report.findings}
-    assert statuses.get("P107") in (400, 500) or "P101" in statuses
+    finding = next(f for f in report.findings if f.rule == "P107")
+    assert finding.outcome.status == 400
+    assert finding.outcome.server_message == (
+        "The NuGet package is invalid. The error encountered was:'Found invalid data while decoding.'. "
+        "Correct the error and try again.")
 
 
-def test_nuspec_larger_than_bound_is_not_read_whole(checker, monkeypatch):
-    from snupkg_lint.formats import nuspec
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_nuspec_compressed_with_a_method_dotnet_lacks_is_400(checker, method):
+    data = pkg.zip_bytes([pkg.Entry("Contoso.Lib.nuspec", pkg.nuspec_xml().encode(), compress_type=method),
+                          pkg.Entry("lib/net8.0/Contoso.Lib.pdb", PAIR.pdb)])
+    finding = next(f for f in checker.run(data).findings if f.rule == "P107")
+    assert finding.outcome.status == 400 and "unsupported compression method" in finding.outcome.server_message
 
-    monkeypatch.setattr(nuspec, "MAX_NUSPEC_BYTES", 100)
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_pdb_compressed_with_a_method_dotnet_lacks_is_issue_0(checker, method):
+    snupkg = pkg.package([pkg.Entry("lib/net8.0/Contoso.Lib.pdb", PAIR.pdb, compress_type=method)])
+    report = checker.run(snupkg, NUPKG)
+    rules = {f.rule: f for f in report.findings}
+    assert "V103" not in rules and rules["V105"].outcome.code == 0
+
+
+def test_nuspec_larger_than_bound_is_skipped_not_judged(checker, monkeypatch):
     import snupkg_lint.artifacts as artifacts
 
     monkeypatch.setattr(artifacts, "MAX_NUSPEC_BYTES", 100)
     report = checker.run(SNUPKG)
-    assert "P107" in {f.rule for f in report.findings}
+    rules = {f.rule: f for f in report.findings}
+    assert "P107" not in rules and rules["X003"].outcome.stage is None
+
+
+def test_pdb_larger_than_hash_bound_is_skipped_not_judged(checker, monkeypatch):
+    import snupkg_lint.artifacts as artifacts
+
+    monkeypatch.setattr(artifacts, "MAX_HASHED_PDB_BYTES", 100)
+    report = checker.run(SNUPKG, NUPKG)
+    assert [f.rule for f in report.findings] == ["X003"]
+    assert report.verdict == "pass"
+
+
+def test_pe_reader_bound_is_skipped_not_judged(checker):
+    from tests.factory.pe import RawEntry
+
+    many = matched_pair("Contoso.Lib", extra_entries=[RawEntry(type=20)] * 1100)
+    report = checker.run(pkg.package({"lib/net8.0/Contoso.Lib.pdb": many.pdb}),
+                         pkg.package({"lib/net8.0/Contoso.Lib.dll": many.dll}, symbols=False))
+    rules = {f.rule for f in report.findings}
+    assert "X003" in rules and "V105" not in rules
 
 
 def test_no_network_even_for_external_references(checker, monkeypatch):

@@ -241,3 +241,41 @@ def test_unsafe_entry_names_package_and_path(checker):
     finding = next(f for f in report.findings if f.rule == "P226")
     assert finding.outcome.server_message == (
         "The package 'Contoso.Lib.1.2.3' contains an entry 'C:\\x.pdb' which is unsafe for extraction.")
+
+
+@pytest.mark.parametrize("text", [
+    "<![CDATA[Render <!DOCTYPE html> pages]]>",
+    "pages <!-- <!DOCTYPE x> -->",
+])
+def test_doctype_text_inside_content_is_not_a_dtd(checker, text):
+    report = checker.run(snupkg(description=text))
+    assert "P107" not in rules_of(report)
+
+
+def test_metadata_default_namespace_decides_where_id_is_read(checker):
+    ns = pkg.NS
+    prefixed = (f'<?xml version="1.0"?><package xmlns:n="{ns}"><n:metadata><n:id>Contoso.Lib</n:id>'
+                "<n:version>1.2.3</n:version><n:description>x</n:description><n:packageTypes>"
+                '<n:packageType name="SymbolsPackage" /></n:packageTypes></n:metadata></package>')
+    assert {"P109", "P110"} <= rules_of(checker.run(snupkg(nuspec=prefixed)))
+    other = ('<?xml version="1.0"?><package><m:metadata xmlns:m="urn:other"><id>Contoso.Lib</id>'
+             "<version>1.2.3</version><description>x</description><packageTypes>"
+             '<packageType name="SymbolsPackage" /></packageTypes></m:metadata></package>')
+    assert not [f for f in checker.run(snupkg(nuspec=other)).findings if f.severity.value == "error"]
+
+
+def test_manifest_errors_are_answered_together(checker):
+    """ManifestValidator collects every error into one answer; each finding quotes that whole answer."""
+    report = checker.run(snupkg("<projectUrl>x</projectUrl><iconUrl>y</iconUrl>", id="Contoso..Lib"))
+    manifest = [f for f in report.findings if f.rule in ("P217", "P219")]
+    assert [f.rule for f in manifest] == ["P217", "P219", "P219"]
+    expected = ("The NuGet package contains an invalid .nuspec file. The errors encountered were: "
+                "'The package manifest contains an invalid ID: 'Contoso..Lib', because it must start with a letter, "
+                "number or underscore ( _ ), can only contain letters, numbers, underscores ( _ ), dots ( . ), or "
+                "dashes ( - ), and cannot contain consecutive dots ( . ) or dashes ( - )., The package manifest "
+                "contains an invalid URL, The package manifest contains an invalid URL'. Correct the errors and try again.")
+    assert {f.outcome.server_message for f in manifest} == {expected}
+    single = checker.run(snupkg("<projectUrl>x</projectUrl>"))
+    assert next(f for f in single.findings if f.rule == "P219").outcome.server_message == (
+        "The NuGet package contains an invalid .nuspec file. The error encountered was: "
+        "'The package manifest contains an invalid URL'. Correct the error and try again.")

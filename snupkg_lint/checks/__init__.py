@@ -7,6 +7,8 @@ from snupkg_lint.checks import (  # noqa: F401 - imported for registration
     dependencies,
     fields,
     files,
+    limits,
+    manifest,
     metadata,
     nuspec_structure,
     package_type,

@@ -9,9 +9,8 @@ from typing import Iterator
 from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import messages as m
 from snupkg_lint.checks.registry import rule
-from snupkg_lint.formats import netpath
 from snupkg_lint.formats.nuget_framework import Framework, FrameworkParseError, parse_framework
-from snupkg_lint.formats.nuget_version import is_valid_package_id, legacy_version_ok, parse_version_range
+from snupkg_lint.formats.nuget_version import parse_version_range
 from snupkg_lint.formats.nuspec import Nuspec
 from snupkg_lint.model import Hit, Severity, push
 
@@ -41,7 +40,7 @@ def dependency_version_invalid(a: Artifacts) -> Iterator[Hit]:
                           server_message=m.INVALID_DEPENDENCY_VERSION.format(dep.id, _identity_label(a), dep.version or ""))
 
 
-def _framework_strings(nuspec: Nuspec) -> Iterator[tuple[str, str]]:
+def framework_strings(nuspec: Nuspec) -> Iterator[tuple[str, str]]:
     """(where, framework text) for every targetFramework nuget.org parses."""
     for group in nuspec.dependency_groups():
         if group.target_framework:
@@ -59,14 +58,14 @@ def _framework_strings(nuspec: Nuspec) -> Iterator[tuple[str, str]]:
 def target_framework_unparseable(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.nuspec is None:
         return
-    for where, text in _framework_strings(a.snupkg.nuspec):
+    for where, text in framework_strings(a.snupkg.nuspec):
         try:
             parse_framework(text)
         except FrameworkParseError as exc:
             yield Hit(f"{where} targetFramework '{text}' cannot be parsed: {exc}", entry=a.snupkg.nuspec_name)
 
 
-def _parsed(text: str | None) -> Framework | None:
+def parsed_framework(text: str | None) -> Framework | None:
     try:
         return parse_framework(text)
     except FrameworkParseError:
@@ -81,7 +80,7 @@ def duplicate_dependency_group(a: Artifacts) -> Iterator[Hit]:
         return
     seen: dict[tuple, str] = {}
     for group in a.snupkg.nuspec.dependency_groups():
-        framework = _parsed(group.target_framework)
+        framework = parsed_framework(group.target_framework)
         if framework is None:
             continue
         shown = group.target_framework or "(any)"
@@ -89,56 +88,3 @@ def duplicate_dependency_group(a: Artifacts) -> Iterator[Hit]:
             yield Hit(f"dependency group '{shown}' repeats '{seen[framework.key]}'", entry=a.snupkg.nuspec_name)
         else:
             seen[framework.key] = shown
-
-
-@rule("P220", "unsupported-target-framework", ERROR, push(400),
-      summary="A dependency group or frameworkAssembly names a framework NuGet does not know.",
-      fix="Use a known target framework moniker (net8.0, netstandard2.0, net472, ...); check for typos.")
-def unsupported_target_framework(a: Artifacts) -> Iterator[Hit]:
-    if a.snupkg.nuspec is None:
-        return
-    for where, text in _framework_strings(a.snupkg.nuspec):
-        framework = _parsed(text)
-        if framework is not None and framework.is_unsupported:
-            problem = m.MANIFEST_FRAMEWORK_NOT_SUPPORTED.format("Unsupported,Version=v0.0")
-            yield Hit(f"{where} targetFramework '{text}' is not a framework NuGet knows", entry=a.snupkg.nuspec_name,
-                      server_message=m.INVALID_NUSPEC.format(problem))
-
-
-def _dependency_problems(framework: str, dep_id: str, version: str, seen: set[str]) -> Iterator[str]:
-    key = netpath.upper_invariant(dep_id)
-    if key in seen:
-        yield m.MANIFEST_DUPLICATE_DEPENDENCY.format(framework, dep_id)
-    seen.add(key)
-    if not is_valid_package_id(dep_id):
-        yield m.MANIFEST_INVALID_DEPENDENCY.format(dep_id, version)
-    rng = parse_version_range(version)
-    if rng is None:
-        return
-    if rng.is_floating:
-        yield m.MANIFEST_INVALID_RANGE.format(version)
-    bounds = [rng.min_version] if rng.max_version == rng.min_version else [rng.min_version, rng.max_version]
-    for bound in (b for b in bounds if b is not None):
-        if bound.metadata:
-            yield m.MANIFEST_INVALID_DEPENDENCY_VERSION.format(bound.full)
-        elif not legacy_version_ok(bound):
-            yield m.MANIFEST_INVALID_VERSION.format(bound.full)
-
-
-@rule("P221", "invalid-dependency", ERROR, push(400),
-      summary="A dependency is repeated in a group, has an invalid id, a floating range, or a bound with "
-              "build metadata or a SemVer1 label starting with a digit.",
-      fix="List each dependency once per group with a fixed range (no '*'), no '+metadata' in the bounds. "
-          + COPY_FROM_NUPKG)
-def invalid_dependency(a: Artifacts) -> Iterator[Hit]:
-    if a.snupkg.nuspec is None:
-        return
-    for group in a.snupkg.nuspec.dependency_groups():
-        seen: set[str] = set()
-        for dep in group.dependencies:
-            if not dep.version or parse_version_range(dep.version) is None:
-                continue  # P207
-            framework = group.target_framework or "any"
-            for problem in _dependency_problems(framework, dep.id, dep.version, seen):
-                yield Hit(f"dependency '{dep.id} {dep.version}': {problem}", entry=a.snupkg.nuspec_name,
-                          server_message=m.INVALID_NUSPEC.format(problem))

@@ -1,5 +1,5 @@
-"""Field values: description, lengths, id and version rules, URLs
-(NuGetGallery PackageHelper.ValidateNuGetPackageMetadata and ManifestValidator)."""
+"""Field values: the required description and length limits
+(NuGetGallery PackageHelper.ValidateNuGetPackageMetadata)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,25 @@ from urllib.parse import urlsplit
 from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import messages as m
 from snupkg_lint.checks.registry import rule
-from snupkg_lint.formats.nuget_version import is_valid_package_id, legacy_version_ok, parse_version_range
+from snupkg_lint.formats.nuget_version import parse_version_range
 from snupkg_lint.formats.nuspec import Nuspec
 from snupkg_lint.model import Hit, Severity, push
 
 ERROR = Severity.ERROR
-MAX_ID = 100
 MAX_ID_AND_VERSION = 160
 # PackageHelper limits: (property name in the server message, metadata element, limit)
 TEXT_LIMITS = (("Authors", "authors", 4000), ("Copyright", "copyright", 4000), ("Description", "description", 4000),
                ("IconUrl", "iconUrl", 4000), ("LicenseUrl", "licenseUrl", 4000), ("ProjectUrl", "projectUrl", 4000),
                ("Summary", "summary", 4000), ("ReleaseNotes", "releaseNotes", 35000), ("Tags", "tags", 4000),
                ("Title", "title", 256), ("Language", "language", 20))
-URL_ELEMENTS = ("iconUrl", "projectUrl", "licenseUrl")
+
+
+def absolute_url(text: str) -> bool:
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 @rule("P213", "description-missing", ERROR, push(400, m.PROPERTY_MISSING.format("Description")),
@@ -54,7 +60,7 @@ def _lengths(a: Artifacts, nuspec: Nuspec) -> Iterator[tuple[str, int, int]]:
     if repo is not None:
         yield "RepositoryType", len(repo.attributes.get("type", "")), 100
         url = repo.attributes.get("url", "")
-        if _absolute_url(url):
+        if absolute_url(url):
             yield "RepositoryUrl", len(url), 4000
 
 
@@ -82,50 +88,3 @@ def id_version_too_long(a: Artifacts) -> Iterator[Hit]:
     if total > MAX_ID_AND_VERSION:
         yield Hit(f"id ({len(identity.id)}) + version '{identity.version.full}' ({len(identity.version.full)}) = "
                   f"{total} characters, over {MAX_ID_AND_VERSION}", entry=a.snupkg.nuspec_name)
-
-
-@rule("P217", "invalid-id", ERROR, push(400),
-      summary="The package id is longer than 100 characters or is not letters, digits, '_' with single '.' or '-'.",
-      fix="Use an id such as Contoso.Utilities: start with a letter, digit or '_', no spaces, no '..' or '--'.")
-def invalid_id(a: Artifacts) -> Iterator[Hit]:
-    identity = a.snupkg.identity
-    if identity is None or not identity.id:
-        return
-    if len(identity.id) > MAX_ID:
-        yield Hit(f"id is {len(identity.id)} characters long; the limit is {MAX_ID}", entry=a.snupkg.nuspec_name,
-                  server_message=m.INVALID_NUSPEC.format(m.MANIFEST_ID_TOO_LONG))
-    if identity.id.lower() == "$id$" or not is_valid_package_id(identity.id):
-        yield Hit(f"id '{identity.id}' is not a valid package id", entry=a.snupkg.nuspec_name,
-                  server_message=m.INVALID_NUSPEC.format(m.MANIFEST_INVALID_ID.format(identity.id)))
-
-
-@rule("P218", "legacy-version-invalid", ERROR, push(400),
-      summary="A SemVer 1 prerelease label starts with a digit (e.g. 1.0.0-1), which old clients cannot read.",
-      fix="Start the prerelease label with a letter (1.0.0-rc1, 1.0.0-beta.1) or use a dotted SemVer 2 label "
-          "(1.0.0-1.2).")
-def legacy_version_invalid(a: Artifacts) -> Iterator[Hit]:
-    identity = a.snupkg.identity
-    if identity is not None and identity.version is not None and not legacy_version_ok(identity.version):
-        text = (identity.version_text or "").strip()
-        yield Hit(f"version '{text}' is refused by nuget.org's legacy-client check", entry=a.snupkg.nuspec_name,
-                  server_message=m.INVALID_NUSPEC.format(m.MANIFEST_INVALID_VERSION.format(text)))
-
-
-def _absolute_url(text: str) -> bool:
-    try:
-        parts = urlsplit(text.strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
-@rule("P219", "invalid-url", ERROR, push(400, m.INVALID_NUSPEC.format(m.MANIFEST_INVALID_URL)),
-      summary="iconUrl, projectUrl or licenseUrl is not an absolute http(s) URL.",
-      fix="Write a full https:// URL, or remove the element.")
-def invalid_url(a: Artifacts) -> Iterator[Hit]:
-    nuspec = a.snupkg.nuspec
-    if nuspec is None:
-        return
-    for name, value in nuspec.leaf_values():
-        if name.lower() in (u.lower() for u in URL_ELEMENTS) and not _absolute_url(value):
-            yield Hit(f"<{name}> '{value}' is not an absolute http or https URL", entry=a.snupkg.nuspec_name)

@@ -39,6 +39,10 @@ DUPLICATE_DEPENDENCY_GROUP = "A nuget package may not contain multiple dependenc
 INVALID_NUSPEC = (
     "The NuGet package contains an invalid .nuspec file. The error encountered was: '{0}'. Correct the error and try again."
 )
+INVALID_NUSPEC_MULTIPLE = (
+    "The NuGet package contains an invalid .nuspec file. The errors encountered were: '{0}'. Correct the errors and "
+    "try again."
+)
 INVALID_METADATA_ITEMS = "Invalid metadata items specified in nuspec. Please remove '{0}' from the nuspec."
 INVALID_FILES = "Invalid file found in the uploaded package. Symbols packages should only contain '{0}' files."
 NO_SYMBOLS = "The package does not contain any symbol (.pdb) files."
@@ -64,7 +68,7 @@ MANIFEST_INVALID_DEPENDENCY_VERSION = "The package manifest contains an invalid 
 MISSING_NUSPEC = "The package is missing the required nuspec file. "
 MULTIPLE_NUSPECS = "Package contains multiple nuspec files."
 MISSING_METADATA_NODE = "Nuspec file does not contain the '{0}' node."
-ID_NULL = "Value cannot be null.\r\nParameter name: id"
+ID_NULL = "Value cannot be null. Parameter name: id"  # the reason phrase is collapsed to one line
 MISSING_PACKAGE_TYPE_NAME = "Nuspec file contains a package type that is missing the name attribute."
 INVALID_PACKAGE_TYPE_VERSION = "Nuspec file contains a package type with an invalid package version '{0}'."
 INVALID_DEPENDENCY_VERSION = "Invalid package version for a dependency with id '{0}' in package '{1}': '{2}'"

@@ -43,7 +43,7 @@ def nuspec_malformed(a: Artifacts) -> Iterator[Hit]:
                   server_message=read.xml_error)
     elif read.data_error is not None:
         yield Hit(f"the nuspec entry cannot be inflated: {read.data_error}", entry=read.entry.name, status=400,
-                  server_message=m.INVALID_PACKAGE.format(read.data_error))
+                  server_message=m.INVALID_PACKAGE.format(read.server_error))
 
 
 @rule("P108", "metadata-missing", ERROR, push(500, m.MISSING_METADATA_NODE.format("metadata")),

@@ -23,8 +23,9 @@ class Validated:
 
     assembly: Assembly
     pdb: SymbolFile  # `<assembly name>.pdb`, the file IsPortable reads
-    outcome: str  # not-portable | corrupt | no-codeview | pdb-not-found | id-mismatch | embedded-only | matched
-    reason: str = ""  # for corrupt: the reader's message
+    outcome: str  # not-portable | corrupt | unchecked | no-codeview | pdb-not-found | id-mismatch | embedded-only
+    #               | matched
+    reason: str = ""  # for corrupt: the reader's message; for unchecked: the snupkg-lint bound that was hit
     codeview: CodeView | None = None
     found: SymbolFile | None = None  # the PDB the CodeView entry led to (matched or mismatched)
 
@@ -51,19 +52,23 @@ def validated(a: Artifacts) -> list[Validated]:
 
 
 def _validate(a: Artifacts, assembly: Assembly, pdb: SymbolFile) -> Validated:
+    if pdb.kind == "unreadable":  # extraction throws; the job fails without an issue code
+        return Validated(assembly, pdb, "corrupt", f"{pdb.entry.name}: {pdb.error}")
     if pdb.kind != "portable":
         return Validated(assembly, pdb, "not-portable")
+    if assembly.limited:
+        return Validated(assembly, pdb, "unchecked", assembly.error)
     image = assembly.image
     if image is None or image.header_error or image.debug_error:
         return Validated(assembly, pdb, "corrupt", assembly.error or image.header_error or image.debug_error)
-    errors: list[str] = []
+    errors: list[tuple[str, bool]] = []  # (message, only snupkg-lint's bound)
     outcome, codeview, found = "no-codeview", None, None
     entry = image.portable_codeview_entry()
     if entry is not None:
         problem = image.error_for(entry)
         codeview = image.first_portable_codeview()
         if problem is not None:
-            errors.append(f"CodeView entry: {problem.message}")
+            errors.append((f"CodeView entry: {problem.message}", problem.exceeded_limit))
         elif codeview is not None:
             outcome, found = _open_codeview_pdb(a, assembly, codeview, errors)
             if outcome == "matched":
@@ -71,22 +76,23 @@ def _validate(a: Artifacts, assembly: Assembly, pdb: SymbolFile) -> Validated:
     embedded = image.embedded_pdb_entry()
     if embedded is not None:
         problem = image.error_for(embedded)
-        error = problem.message if problem is not None else a.embedded_pdb_error(assembly)
+        error, limited = (problem.message, problem.exceeded_limit) if problem else a.embedded_pdb_error(assembly)
         if error is None:
             return Validated(assembly, pdb, "embedded-only", codeview=codeview, found=found)
-        errors.append(f"embedded PDB: {error}")
+        errors.append((f"embedded PDB: {error}", limited))
     if errors:
-        return Validated(assembly, pdb, "corrupt", errors[0], codeview=codeview, found=found)
+        message, limited = errors[0]
+        return Validated(assembly, pdb, "unchecked" if limited else "corrupt", message, codeview=codeview, found=found)
     return Validated(assembly, pdb, outcome, codeview=codeview, found=found)
 
 
 def _open_codeview_pdb(a: Artifacts, assembly: Assembly, codeview: CodeView,
-                       errors: list[str]) -> tuple[str, SymbolFile | None]:
+                       errors: list[tuple[str, bool]]) -> tuple[str, SymbolFile | None]:
     entry = a.pdb_beside(assembly.entry, codeview.file_name)
     if entry is None:
         return "pdb-not-found", None
     found = a.symbol(entry)
     if found.pdb is None:
-        errors.append(f"{entry.name}: {found.error or 'not a portable PDB'}")
+        errors.append((f"{entry.name}: {found.error or 'not a portable PDB'}", False))
         return "pdb-not-found", found
     return ("matched" if found.pdb.id == codeview.pdb_id else "id-mismatch"), found

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import struct
-import uuid
 from typing import Iterator
 
 from snupkg_lint.artifacts import Artifacts
@@ -12,6 +10,7 @@ from snupkg_lint.checks import messages as m
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.checks.symbol_flow import Validated, extracted_pairs, validated
 from snupkg_lint.formats import netpath
+from snupkg_lint.formats.pdb import format_pdb_id
 from snupkg_lint.formats.pdb_checksum import is_known_algorithm
 from snupkg_lint.model import Hit, Severity, validation
 
@@ -19,10 +18,6 @@ ERROR = Severity.ERROR
 REWRITTEN = ("If the assembly is rewritten after compiling (Fody weavers, ILMerge/ILRepack, an obfuscator, "
              "PostSharp), the tool must rewrite the PDB and the debug directory too, or run before the compiler's "
              "output is copied; otherwise ship the DLL and PDB of one build.")
-
-
-def _pdb_id(raw: bytes) -> str:
-    return f"{uuid.UUID(bytes_le=raw[:16])} / stamp 0x{struct.unpack('<I', raw[16:20])[0]:08X}"
 
 
 def _kind(kind: str) -> str:
@@ -43,7 +38,7 @@ def pdb_not_portable(a: Artifacts) -> Iterator[Hit]:
         if partners and all(netpath.extension(p.name) not in (".dll", ".exe") for p in partners):
             continue  # never validated (V201)
         symbol = a.symbol(pdb)
-        if symbol.kind != "portable":
+        if symbol.kind not in ("portable", "unreadable"):
             yield Hit(f"the file is {_kind(symbol.kind)}, not a portable PDB", entry=pdb.name,
                       details={"format": symbol.kind}, order=order.get(pdb.index, 1 << 30))
 
@@ -62,7 +57,7 @@ def _mismatch(v: Validated) -> str | None:
         return (f"{pe}'s CodeView entry names '{cv.file_name}', and the .snupkg has no portable PDB of that name "
                 f"in {_folder(pe)}")
     if v.outcome == "id-mismatch":
-        return (f"PDB id {_pdb_id(v.found.pdb.id)} of {v.found.entry.name} differs from the id {_pdb_id(cv.pdb_id)} "
+        return (f"PDB id {format_pdb_id(v.found.pdb.id)} of {v.found.entry.name} differs from the id {format_pdb_id(cv.pdb_id)} "
                 f"that {pe} expects: the DLL and PDB come from different builds")
     if v.outcome == "embedded-only":
         return f"{pe} carries an embedded PDB; nuget.org only accepts a PDB file that matches its CodeView entry"
@@ -105,14 +100,19 @@ def symbols_corrupt(a: Artifacts) -> Iterator[Hit]:
             if verdict.startswith("unreadable:"):
                 yield Hit(f"{v.found.entry.name} cannot be read to hash it: {verdict[11:]}", entry=v.found.entry.name,
                           order=n)
-            for problem in (e for e in v.assembly.image.data_errors if e.entry.type == 19):
-                yield Hit(f"{v.assembly.entry.name}: PdbChecksum entry #{problem.entry.index}: {problem.message}",
-                          entry=v.pdb.entry.name, order=n)
+            for problem in _checksum_errors(v, limited=False):
+                yield Hit(f"{v.assembly.entry.name}: {problem.message}", entry=v.pdb.entry.name, order=n)
     for pdb in a.snupkg.pdb_entries:
         symbol = a.symbol(pdb)
-        if pdb.index not in reported and symbol.kind == "portable" and symbol.pdb is None:
-            yield Hit(f"the file starts like a portable PDB but cannot be read: {symbol.error}", entry=pdb.name,
-                      order=1 << 30)
+        if pdb.index in reported or netpath.extension(pdb.name) != ".pdb":
+            continue
+        if symbol.kind == "unreadable" or (symbol.kind == "portable" and symbol.pdb is None):
+            yield Hit(f"the PDB cannot be read: {symbol.error}", entry=pdb.name, order=1 << 30)
+
+
+def _checksum_errors(v: Validated, *, limited: bool) -> list:
+    """PdbChecksum entries the reader could not decode (limited: only snupkg-lint's bound was exceeded)."""
+    return [e for e in v.assembly.image.data_errors if e.entry.type == 19 and e.exceeded_limit == limited]
 
 
 def _checksum_records(v: Validated):
@@ -138,11 +138,13 @@ def _verdict(a: Artifacts, v: Validated) -> tuple[str, list[dict]]:
         if not is_known_algorithm(record.algorithm):
             return f"unknown:{record.algorithm}", evidence
         digest = a.pdb_digest(v.found, record.algorithm)
-        if isinstance(digest, str):
-            return "unreadable:" + digest, evidence
-        if digest == record.checksum:
+        if digest.limited:
+            return "unchecked:" + digest.error, evidence
+        if digest.value is None:
+            return "unreadable:" + digest.error, evidence
+        if digest.value == record.checksum:
             return "pass", evidence
-        evidence.append({"algorithm": record.algorithm, "expected": record.checksum.hex(), "actual": digest.hex()})
+        evidence.append({"algorithm": record.algorithm, "expected": record.checksum.hex(), "actual": digest.value.hex()})
     return ("mismatch" if evidence else "pass"), evidence
 
 

@@ -16,6 +16,9 @@ from typing import BinaryIO, Iterator
 from snupkg_lint.formats.source import FormatError, check_range
 
 CHUNK = 1 << 20  # bytes per read when streaming an entry
+DOTNET_METHODS = (0, 8, 9)  # Stored, Deflate, Deflate64: all .NET's ZipArchive can inflate
+DOTNET_UNSUPPORTED_METHOD = "The archive entry was compressed using an unsupported compression method."
+DOTNET_INVALID_DATA = "Found invalid data while decoding."
 _HEAD_CACHE = 64 * 1024
 
 
@@ -41,6 +44,13 @@ class ZipEntry:
     def is_directory(self) -> bool:
         """A name ending in a separator: .NET gives it an empty Name."""
         return self.name.endswith(("/", "\\"))
+
+    @property
+    def dotnet_problem(self) -> str | None:
+        """Why .NET's ZipArchive cannot inflate this entry (its InvalidDataException text), or None."""
+        if self.compress_type not in DOTNET_METHODS or self.flag_bits & 0x1:
+            return DOTNET_UNSUPPORTED_METHOD
+        return None
 
     @property
     def last_write_time(self) -> _dt.datetime | None:

@@ -7,7 +7,6 @@ names, namespaces, values — and leave every judgement to the rules.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -16,8 +15,10 @@ from snupkg_lint.formats.source import FormatError
 
 MAX_NUSPEC_BYTES = 8 * 1024 * 1024
 
-_DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
-_DOCTYPE16 = ("<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+DTD_PROHIBITED = (
+    "For security reasons DTD is prohibited in this XML document. To enable DTD processing set "
+    "the DtdProcessing property on XmlReaderSettings to Parse."
+)
 
 
 class NuspecError(FormatError):
@@ -46,6 +47,7 @@ class Element:
     has_children: bool
     attributes: dict[str, str]
     line: int | None
+    default_namespace: str  # XElement.GetDefaultNamespace(): the xmlns="..." in scope here
     _node: etree._Element = field(repr=False, compare=False)
 
     def children(self, name: str, namespace: str) -> list["Element"]:
@@ -75,6 +77,7 @@ def _element(node: etree._Element) -> Element:
         has_children=any(isinstance(c.tag, str) for c in node),
         attributes=attrs,
         line=node.sourceline,
+        default_namespace=node.nsmap.get(None) or "",
         _node=node,
     )
 
@@ -98,8 +101,9 @@ class Nuspec:
 
     @property
     def namespace(self) -> str:
-        """The metadata element's namespace: where NuGet looks for id, version, packageTypes, ..."""
-        return self.metadata.namespace if self.metadata else ""
+        """The metadata element's *default* namespace (the xmlns="..." in scope), where NuspecCoreReaderBase
+        looks for id, version, packageTypes and dependencies; not necessarily <metadata>'s own namespace."""
+        return self.metadata.default_namespace if self.metadata else ""
 
     @property
     def children(self) -> list[Element]:
@@ -172,11 +176,6 @@ def parse_nuspec(data: bytes) -> Nuspec:
     """Parse nuspec bytes. Raises NuspecError with a message in the spirit of .NET's XmlException."""
     if len(data) > MAX_NUSPEC_BYTES:
         raise NuspecError(f"the nuspec is {len(data):,} bytes; snupkg-lint reads at most {MAX_NUSPEC_BYTES:,}")
-    if _DOCTYPE.search(data) or any(p in data for p in _DOCTYPE16):
-        raise NuspecError(
-            "For security reasons DTD is prohibited in this XML document. To enable DTD processing set "
-            "the DtdProcessing property on XmlReaderSettings to Parse."
-        )
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
@@ -185,5 +184,10 @@ def parse_nuspec(data: bytes) -> Nuspec:
         raise NuspecError(str(exc)) from None
     if root is None:
         raise NuspecError("Root element is missing.")
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        # The parser neither loaded nor expanded it (no DTD loading, no entities, no network); nuget.org's
+        # XmlReader refuses any DTD outright, so we refuse it too.
+        raise NuspecError(DTD_PROHIBITED)
     metadata = next((c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "metadata"), None)
     return Nuspec(root_name=etree.QName(root).localname, metadata=_element(metadata) if metadata is not None else None)

@@ -23,6 +23,11 @@ PDB_SIGNATURE = b"BSJB"
 MSF2_MAGIC = b"Microsoft C/C++ program database 2.00\r\n\x1aJG"
 
 
+def format_pdb_id(raw: bytes) -> str:
+    """A 20-byte portable PDB id as people read it: the GUID, then the stamp in hex."""
+    return f"{uuid.UUID(bytes_le=bytes(raw[:16]))} / stamp 0x{struct.unpack('<I', bytes(raw[16:20]))[0]:08X}"
+
+
 def sniff(head: bytes) -> str:
     """Classify a PDB by its first bytes: ``portable``, ``windows`` (MSF 7.00), ``msf2`` (VC6-era) or ``unknown``."""
     if head.startswith(PDB_SIGNATURE):

@@ -1,0 +1,148 @@
+"""nuget.org's ManifestValidator (NuGetGallery src/NuGetGallery.Core/Packaging/ManifestValidator.cs):
+id, URLs, version, frameworks and dependencies. It collects every error, in this order, into one
+answer — "The error encountered was: '…'" for one, "The errors encountered were: '…'" for several —
+so each finding quotes the answer the whole nuspec gets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from snupkg_lint.artifacts import Artifacts
+from snupkg_lint.checks import messages as m
+from snupkg_lint.checks.dependencies import COPY_FROM_NUPKG, framework_strings, parsed_framework
+from snupkg_lint.checks.fields import absolute_url
+from snupkg_lint.checks.registry import rule
+from snupkg_lint.formats import netpath
+from snupkg_lint.formats.nuget_version import is_valid_package_id, legacy_version_ok, parse_version_range
+from snupkg_lint.model import Hit, Severity, push
+
+ERROR = Severity.ERROR
+MAX_ID = 100
+URL_ELEMENTS = ("iconurl", "projecturl", "licenseurl")
+
+
+@dataclass(frozen=True)
+class ManifestError:
+    rule: str
+    message: str  # what snupkg-lint says
+    error: str  # what ManifestValidator says
+
+
+def _id_errors(a: Artifacts) -> Iterator[ManifestError]:
+    pkg_id = a.snupkg.identity.id if a.snupkg.identity else None
+    if not pkg_id:
+        return
+    if len(pkg_id) > MAX_ID:
+        yield ManifestError("P217", f"id is {len(pkg_id)} characters long; the limit is {MAX_ID}", m.MANIFEST_ID_TOO_LONG)
+    if pkg_id.lower() == "$id$" or not is_valid_package_id(pkg_id):
+        yield ManifestError("P217", f"id '{pkg_id}' is not a valid package id", m.MANIFEST_INVALID_ID.format(pkg_id))
+
+
+def _url_errors(a: Artifacts) -> Iterator[ManifestError]:
+    for name, value in a.snupkg.nuspec.leaf_values():
+        if name.lower() in URL_ELEMENTS and not absolute_url(value):
+            yield ManifestError("P219", f"<{name}> '{value}' is not an absolute http or https URL", m.MANIFEST_INVALID_URL)
+
+
+def _version_errors(a: Artifacts) -> Iterator[ManifestError]:
+    identity = a.snupkg.identity
+    if identity is not None and identity.version is not None and not legacy_version_ok(identity.version):
+        text = identity.version.to_string().strip()
+        yield ManifestError("P218", f"version '{text}' is refused by nuget.org's legacy-client check",
+                            m.MANIFEST_INVALID_VERSION.format(text))
+
+
+def _framework_errors(a: Artifacts) -> Iterator[ManifestError]:
+    for where, text in framework_strings(a.snupkg.nuspec):
+        framework = parsed_framework(text)
+        if framework is not None and framework.is_unsupported:
+            yield ManifestError("P220", f"{where} targetFramework '{text}' is not a framework NuGet knows",
+                                m.MANIFEST_FRAMEWORK_NOT_SUPPORTED.format("Unsupported,Version=v0.0"))
+
+
+def _dependency_errors(a: Artifacts) -> Iterator[ManifestError]:
+    for group in a.snupkg.nuspec.dependency_groups():
+        seen: set[str] = set()
+        for dep in group.dependencies:
+            rng = parse_version_range(dep.version) if dep.version else None
+            if rng is None:
+                continue  # P207: nuget.org fails earlier
+            where = f"dependency '{dep.id} {dep.version}'"
+            key = netpath.upper_invariant(dep.id)
+            if key in seen:
+                yield ManifestError("P221", f"{where} is listed twice in its group",
+                                    m.MANIFEST_DUPLICATE_DEPENDENCY.format(group.target_framework or "any", dep.id))
+            seen.add(key)
+            if not is_valid_package_id(dep.id):
+                yield ManifestError("P221", f"{where} has an invalid id", m.MANIFEST_INVALID_DEPENDENCY.format(dep.id, dep.version))
+            if rng.is_floating:
+                yield ManifestError("P221", f"{where} floats", m.MANIFEST_INVALID_RANGE.format(dep.version))
+            bounds = [rng.min_version] if rng.max_version == rng.min_version else [rng.min_version, rng.max_version]
+            for bound in (b for b in bounds if b is not None):
+                if bound.metadata:
+                    yield ManifestError("P221", f"{where} has build metadata in a bound",
+                                        m.MANIFEST_INVALID_DEPENDENCY_VERSION.format(bound.full))
+                elif not legacy_version_ok(bound):
+                    yield ManifestError("P221", f"{where} has a bound old clients cannot read",
+                                        m.MANIFEST_INVALID_VERSION.format(bound.to_string()))
+
+
+def manifest_errors(a: Artifacts) -> list[ManifestError]:
+    if a.snupkg.nuspec is None:
+        return []
+    if "manifest" not in a.memo:
+        a.memo["manifest"] = [*_id_errors(a), *_url_errors(a), *_version_errors(a), *_framework_errors(a),
+                              *_dependency_errors(a)]
+    return a.memo["manifest"]  # type: ignore[return-value]
+
+
+def _answer(errors: list[ManifestError]) -> str:
+    if len(errors) == 1:
+        return m.INVALID_NUSPEC.format(errors[0].error)
+    return m.INVALID_NUSPEC_MULTIPLE.format(", ".join(e.error for e in errors))
+
+
+def _hits(a: Artifacts, rule_id: str) -> Iterator[Hit]:
+    errors = manifest_errors(a)
+    for e in errors:
+        if e.rule == rule_id:
+            yield Hit(f"{e.message}: {e.error}", entry=a.snupkg.nuspec_name, server_message=_answer(errors))
+
+
+@rule("P217", "invalid-id", ERROR, push(400),
+      summary="The package id is longer than 100 characters or is not letters, digits, '_' with single '.' or '-'.",
+      fix="Use an id such as Contoso.Utilities: start with a letter, digit or '_', no spaces, no '..' or '--'.")
+def invalid_id(a: Artifacts) -> Iterator[Hit]:
+    yield from _hits(a, "P217")
+
+
+@rule("P218", "legacy-version-invalid", ERROR, push(400),
+      summary="A SemVer 1 prerelease label starts with a digit (e.g. 1.0.0-1), which old clients cannot read.",
+      fix="Start the prerelease label with a letter (1.0.0-rc1, 1.0.0-beta.1) or use a dotted SemVer 2 label "
+          "(1.0.0-1.2).")
+def legacy_version_invalid(a: Artifacts) -> Iterator[Hit]:
+    yield from _hits(a, "P218")
+
+
+@rule("P219", "invalid-url", ERROR, push(400),
+      summary="iconUrl, projectUrl or licenseUrl is not an absolute http(s) URL.",
+      fix="Write a full https:// URL, or remove the element.")
+def invalid_url(a: Artifacts) -> Iterator[Hit]:
+    yield from _hits(a, "P219")
+
+
+@rule("P220", "unsupported-target-framework", ERROR, push(400),
+      summary="A dependency group or frameworkAssembly names a framework NuGet does not know.",
+      fix="Use a known target framework moniker (net8.0, netstandard2.0, net472, ...); check for typos.")
+def unsupported_target_framework(a: Artifacts) -> Iterator[Hit]:
+    yield from _hits(a, "P220")
+
+
+@rule("P221", "invalid-dependency", ERROR, push(400),
+      summary="A dependency is repeated in a group, has an invalid id, a floating range, or a bound with "
+              "build metadata or a SemVer1 label starting with a digit.",
+      fix="List each dependency once per group with a fixed range (no '*'), no '+metadata' in the bounds. "
+          + COPY_FROM_NUPKG)
+def invalid_dependency(a: Artifacts) -> Iterator[Hit]:
+    yield from _hits(a, "P221")
