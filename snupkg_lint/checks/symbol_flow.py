@@ -38,7 +38,7 @@ def extracted_pairs(a: Artifacts) -> list[tuple[ZipEntry, ZipEntry]]:
             for e in a.snupkg.pdb_entries if netpath.extension(e.name) == ".pdb"}
     pairs = []
     for ext in (".dll", ".exe"):
-        for pe in sorted(a.nupkg.pe_entries, key=lambda e: e.name):
+        for pe in sorted(a.nupkg.pe_entries, key=lambda e: netpath.upper_invariant(e.name)):  # NTFS order
             pdb = pdbs.get(netpath.upper_invariant(netpath.without_extension(pe.name)))
             if netpath.extension(pe.name) == ext and pdb is not None:
                 pairs.append((pe, pdb))
