@@ -5,7 +5,6 @@ DLLs and PDBs are built in code (tests/factory/pe.py, pdb.py, pair.py) and packe
 
 from __future__ import annotations
 
-import struct
 import tracemalloc
 import uuid
 import zipfile
@@ -17,7 +16,7 @@ from snupkg_lint.model import Stage
 from tests.factory import package as pkg
 from tests.factory.pair import Pair, matched_pair, pdb_checksum, portable_pdb
 from tests.factory.pdb import build_windows_pdb
-from tests.factory.pe import CodeViewSpec, RawEntry, build_pe, portable_codeview_for
+from tests.factory.pe import CodeViewSpec, RawEntry, build_pe
 
 NAME = "Contoso.Lib"
 DIR = "lib/net8.0"
@@ -189,11 +188,6 @@ def test_fifty_megabyte_pdb_is_hashed_in_bounded_memory(checker, tmp_path):
         tracemalloc.stop()
     assert report.verdict == "pass", [f.message for f in report.findings]
     assert peak < 8 * 1024 * 1024, f"peak {peak:,} bytes while checking a 50 MB PDB"
-
-
-def test_pdb_id_struct_helper_consistency():
-    spec = portable_codeview_for(matched_id(GOOD.pdb))
-    assert spec.guid.bytes_le + struct.pack("<I", spec.stamp) == matched_id(GOOD.pdb)
 
 
 @pytest.mark.parametrize("pe_kwargs, words", [
