@@ -21,6 +21,7 @@ from snupkg_lint.formats.pdb import PortablePdb, sniff
 from snupkg_lint.formats.pdb_checksum import checksum_with_id_zeroed
 from snupkg_lint.formats.pe import PEImage, ReaderLimitError, inflate_embedded_pdb, read_pe
 from snupkg_lint.formats.source import BytesSource, FormatError
+from snupkg_lint.pairing import PairingIndex
 
 MAX_EMBEDDED_PDB_BYTES = 256 * 1024 * 1024
 MAX_HASHED_PDB_BYTES = 1024 * 1024 * 1024  # a PDB inflating to more is not hashed (deflate bombs)
@@ -194,7 +195,6 @@ class Artifacts:
         self.now = now or _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
 
         self.memo: dict[str, object] = {}  # derived results rules share (see checks/symbol_flow.py)
-        self._sources: list[EntrySource] = []
         self._symbols: dict[int, SymbolFile] = {}
         self._assemblies: dict[int, Assembly] = {}
         self._digests: dict[tuple[int, str], Digest] = {}
@@ -275,30 +275,23 @@ class Artifacts:
         return self._digests[key]
 
     def _source(self, package: PackageFile, entry: ZipEntry) -> EntrySource:
-        source = package.archive.source(entry)
-        self._sources.append(source)
-        return source
+        return package.archive.source(entry)
 
     # -- how nuget.org pairs PDBs with assemblies (SymbolsValidatorService, ZipArchiveService) ----
+    @cached_property
+    def pairing(self) -> PairingIndex:
+        """The name index every pairing goes through, built once for the package."""
+        return PairingIndex(self.snupkg.pdb_entries, self.nupkg.pe_entries if self.nupkg is not None else ())
+
     def assemblies_for(self, pdb: ZipEntry) -> list[ZipEntry]:
         """The .nupkg's .dll/.exe entries in the PDB's folder with its base name (case-insensitive)."""
-        if self.nupkg is None:
-            return []
-        key = netpath.upper_invariant(netpath.without_extension(pdb.name))
-        return [e for e in self.nupkg.pe_entries if netpath.upper_invariant(netpath.without_extension(e.name)) == key]
+        return self.pairing.assemblies_for(pdb)
 
     def pdb_beside(self, assembly: ZipEntry, file_name: str) -> ZipEntry | None:
         """The extracted .snupkg PDB (extension exactly .pdb) named `file_name` in the assembly's folder."""
-        folder = netpath.directory(assembly.name)
-        wanted = netpath.upper_invariant(f"{folder}\\{file_name}" if folder else file_name)
-        for entry in self.snupkg.pdb_entries:
-            if netpath.extension(entry.name) == ".pdb" and netpath.upper_invariant(entry.name.replace("/", "\\")) == wanted:
-                return entry
-        return None
+        return self.pairing.extracted_pdb_at(netpath.directory(assembly.name), file_name)
 
     def close(self) -> None:
-        for source in self._sources:
-            source.close()
         self.snupkg.close()
         if self.nupkg is not None:
             self.nupkg.close()

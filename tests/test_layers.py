@@ -13,6 +13,7 @@ LAYERS = [
     ("snupkg_lint.formats", 0),
     ("snupkg_lint.model", 0),
     ("snupkg_lint.artifacts", 1),
+    ("snupkg_lint.pairing", 1),
     ("snupkg_lint.checks", 2),
     ("snupkg_lint.catalog", 2),
     ("snupkg_lint.engine", 3),

@@ -32,15 +32,20 @@ class Validated:
 
 def extracted_pairs(a: Artifacts) -> list[tuple[ZipEntry, ZipEntry]]:
     """(assembly, pdb) pairs the job validates, in its order: .dll before .exe, then by path."""
+    if "extracted_pairs" not in a.memo:
+        a.memo["extracted_pairs"] = _extracted_pairs(a)
+    return a.memo["extracted_pairs"]  # type: ignore[return-value]
+
+
+def _extracted_pairs(a: Artifacts) -> list[tuple[ZipEntry, ZipEntry]]:
     if a.nupkg is None or a.nupkg.archive is None:
         return []
-    pdbs = {netpath.upper_invariant(netpath.without_extension(e.name)): e
-            for e in a.snupkg.pdb_entries if netpath.extension(e.name) == ".pdb"}
+    in_order = sorted(a.nupkg.pe_entries, key=lambda e: netpath.upper_invariant(e.name))  # NTFS order
     pairs = []
     for ext in (".dll", ".exe"):
-        for pe in sorted(a.nupkg.pe_entries, key=lambda e: netpath.upper_invariant(e.name)):  # NTFS order
-            pdb = pdbs.get(netpath.upper_invariant(netpath.without_extension(pe.name)))
-            if netpath.extension(pe.name) == ext and pdb is not None:
+        for pe in in_order:
+            pdb = a.pairing.extracted_pdb_for(pe) if netpath.extension(pe.name) == ext else None
+            if pdb is not None:
                 pairs.append((pe, pdb))
     return pairs
 

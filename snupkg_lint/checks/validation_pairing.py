@@ -28,8 +28,7 @@ def no_symbols_for_validation(a: Artifacts) -> Iterator[Hit]:
 
 
 def _elsewhere(a: Artifacts, pdb_name: str) -> list[str]:
-    stem = netpath.upper_invariant(netpath.stem(pdb_name))
-    return [e.name for e in a.nupkg.pe_entries if netpath.upper_invariant(netpath.stem(e.name)) == stem]
+    return [e.name for e in a.pairing.assemblies_named(pdb_name)]
 
 
 @rule("V102", "orphan-pdb", Severity.ERROR, validation(251, m.ISSUE_NO_MATCHING_ASSEMBLY),

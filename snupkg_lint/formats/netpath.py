@@ -54,9 +54,23 @@ def unescape(name: str) -> str:
     return unquote(name, errors="surrogateescape") if "%" in name else name
 
 
+class _SimpleUpper(dict):
+    """Code point → its upper-case character where that is one character (simple case mapping), else itself;
+    filled on first use, so str.translate runs at C speed over names already seen."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        upper = char.upper()
+        self[code] = mapped = upper if len(upper) == 1 else char
+        return mapped
+
+
+_UPPER = _SimpleUpper()
+
+
 def upper_invariant(text: str) -> str:
     """Key for .NET OrdinalIgnoreCase: simple per-character upper-casing (unlike str.upper for 'ß')."""
-    return "".join(c.upper() if len(c.upper()) == 1 else c for c in text)
+    return text.upper() if text.isascii() else text.translate(_UPPER)
 
 
 def invalid_path_char(path: str) -> str | None:

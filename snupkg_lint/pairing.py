@@ -1,0 +1,58 @@
+"""How nuget.org's symbol validation pairs files by name, as indexes built once per package.
+
+SymbolsValidatorService pairs a .pdb with the .dll/.exe of the same folder and base name, and
+System.Reflection.Metadata looks the CodeView file name up in the assembly's folder; both compare
+names with OrdinalIgnoreCase on Windows paths ('/' and '\\' alike). Each key is computed once per
+entry and every lookup is a dict access, so pairing N PDBs with N assemblies costs O(N), not O(N²).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from snupkg_lint.formats import netpath
+from snupkg_lint.formats.archive import ZipEntry
+
+
+def base_key(name: str) -> str:
+    """ZipArchiveService.RemoveExtension, compared ignoring case: 'lib/net8.0/A.pdb' → 'LIB\\NET8.0\\A'."""
+    return netpath.upper_invariant(netpath.without_extension(name))
+
+
+def path_key(name: str) -> str:
+    """A Windows path compared ignoring case: '/' read as '\\'."""
+    return netpath.upper_invariant(name.replace("/", "\\"))
+
+
+class PairingIndex:
+    """The .snupkg's PDBs and the .nupkg's assemblies, indexed by the keys nuget.org pairs them on."""
+
+    def __init__(self, pdbs: Iterable[ZipEntry], assemblies: Iterable[ZipEntry]):
+        self._assemblies_by_base: dict[str, list[ZipEntry]] = {}
+        self._assemblies_by_stem: dict[str, list[ZipEntry]] = {}
+        for entry in assemblies:
+            self._assemblies_by_base.setdefault(base_key(entry.name), []).append(entry)
+            self._assemblies_by_stem.setdefault(netpath.upper_invariant(netpath.stem(entry.name)), []).append(entry)
+        self._extracted_by_path: dict[str, ZipEntry] = {}
+        self._extracted_by_base: dict[str, ZipEntry] = {}
+        for entry in pdbs:
+            if netpath.extension(entry.name) == ".pdb":  # the job extracts extension exactly '.pdb'
+                self._extracted_by_path.setdefault(path_key(entry.name), entry)  # a lookup finds the first
+                self._extracted_by_base[base_key(entry.name)] = entry  # a later file of that name overwrites
+
+    def assemblies_for(self, pdb: ZipEntry) -> list[ZipEntry]:
+        """The assemblies in the PDB's folder with its base name (any extension case), in zip order."""
+        return list(self._assemblies_by_base.get(base_key(pdb.name), ()))
+
+    def assemblies_named(self, file_name: str) -> list[ZipEntry]:
+        """The assemblies, in any folder, whose base name is that of `file_name`."""
+        return list(self._assemblies_by_stem.get(netpath.upper_invariant(netpath.stem(file_name)), ()))
+
+    def extracted_pdb_for(self, assembly: ZipEntry) -> ZipEntry | None:
+        """The extracted PDB (extension exactly '.pdb') with the assembly's folder and base name."""
+        return self._extracted_by_base.get(base_key(assembly.name))
+
+    def extracted_pdb_at(self, folder: str, file_name: str) -> ZipEntry | None:
+        """The extracted PDB whose path is `folder\\file_name` (folder '' for the root)."""
+        wanted = f"{folder}\\{file_name}" if folder else file_name
+        return self._extracted_by_path.get(netpath.upper_invariant(wanted))
