@@ -9,8 +9,10 @@ central directory declares.
 from __future__ import annotations
 
 import datetime as _dt
+import struct
 import zipfile
-from dataclasses import dataclass
+import zlib
+from collections import OrderedDict
 from typing import BinaryIO, Iterator
 
 from snupkg_lint.formats.source import FormatError, check_range
@@ -20,25 +22,66 @@ DOTNET_METHODS = (0, 8, 9)  # Stored, Deflate, Deflate64: all .NET's ZipArchive 
 DOTNET_UNSUPPORTED_METHOD = "The archive entry was compressed using an unsupported compression method."
 DOTNET_INVALID_DATA = "Found invalid data while decoding."
 _HEAD_CACHE = 64 * 1024
+LIVE_ENTRIES = 8  # entries whose stream and head are kept between reads
+_LOCAL_HEADER_SIZE = 30
+_UTF8_FLAG = 0x800
+_UNUSUAL_FLAGS = 0x1 | 0x20 | 0x40  # encrypted, compressed patched data, strong encryption
 
 
 class ArchiveError(FormatError):
     """The archive, or one entry of it, cannot be read."""
 
 
-@dataclass(frozen=True)
 class ZipEntry:
-    """One central-directory record, as .NET's ZipArchiveEntry would see it."""
+    """One central-directory record, as .NET's ZipArchiveEntry would see it.
 
-    index: int
-    name: str  # FullName, decoded as the zip says (UTF-8 flag, else CP437)
-    date_time: tuple[int, int, int, int, int, int]
-    compress_type: int
-    compressed_size: int
-    size: int
-    flag_bits: int
-    external_attr: int
-    _info: zipfile.ZipInfo
+    A thin view over zipfile's own record (which the open ZipFile keeps anyway): a package of 50,000 entries
+    holds one small object per entry, not a second copy of each field.
+    """
+
+    __slots__ = ("index", "_info")
+
+    def __init__(self, index: int, info: zipfile.ZipInfo):
+        self.index = index
+        self._info = info
+
+    @property
+    def name(self) -> str:
+        """FullName, decoded as the zip says (UTF-8 flag, else CP437), '\\' kept as stored."""
+        return self._info.orig_filename
+
+    @property
+    def date_time(self) -> tuple[int, int, int, int, int, int]:
+        return self._info.date_time
+
+    @property
+    def compress_type(self) -> int:
+        return self._info.compress_type
+
+    @property
+    def compressed_size(self) -> int:
+        return self._info.compress_size
+
+    @property
+    def size(self) -> int:
+        return self._info.file_size
+
+    @property
+    def flag_bits(self) -> int:
+        return self._info.flag_bits
+
+    @property
+    def external_attr(self) -> int:
+        return self._info.external_attr
+
+    def __repr__(self) -> str:
+        return f"ZipEntry({self.index}, {self.name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ZipEntry) and (self.index, self._info) == (other.index, other._info)
+
+    def __hash__(self) -> int:
+        return hash((self.index, id(self._info)))
 
     @property
     def is_directory(self) -> bool:
@@ -81,12 +124,8 @@ class ZipArchive:
         except Exception as exc:  # zipfile raises many types on hostile input
             self.close()
             raise ArchiveError(_error(exc)) from None
-        self.entries: tuple[ZipEntry, ...] = tuple(
-            ZipEntry(i, _full_name(info), info.date_time,
-                     info.compress_type, info.compress_size, info.file_size, info.flag_bits,
-                     info.external_attr, info)
-            for i, info in enumerate(infos)
-        )
+        self.entries: tuple[ZipEntry, ...] = tuple(ZipEntry(i, info) for i, info in enumerate(infos))
+        self._live: OrderedDict[int, _Inflation] = OrderedDict()  # entries being read, most recent last
 
     @classmethod
     def open(cls, path: str) -> "ZipArchive":
@@ -98,6 +137,8 @@ class ZipArchive:
         return cls(handle, size, owns=True)
 
     def close(self) -> None:
+        for state in getattr(self, "_live", {}).values():
+            state.close()
         zf = getattr(self, "_zip", None)
         if zf is not None:
             zf.close()
@@ -118,7 +159,17 @@ class ZipArchive:
         return b"".join(self.chunks(entry))
 
     def chunks(self, entry: ZipEntry, size: int = CHUNK) -> Iterator[bytes]:
-        """Stream the entry's data in chunks; memory stays at one chunk whatever the entry's size."""
+        """Stream the entry's data in chunks; memory stays at one chunk whatever the entry's size.
+
+        An entry a reader has just inflated whole (a small PDB, say) is served from that copy, not inflated again:
+        reading all of it passed zipfile's CRC check, so the bytes are the ones a new stream would give."""
+        state = self._live.get(entry.index)
+        data = state.head if state is not None and state.head is not None and len(state.head) == entry.size else None
+        if data is None and entry.size <= _HEAD_CACHE:
+            data = self._whole(entry)
+        if data is not None:
+            yield from (data[pos : pos + size] for pos in range(0, len(data), size))
+            return
         try:
             with self._zip.open(entry._info) as stream:
                 while True:
@@ -131,24 +182,91 @@ class ZipArchive:
         except Exception as exc:
             raise ArchiveError(f"'{entry.name}' cannot be inflated: {_error(exc)}") from None
 
+    def _whole(self, entry: ZipEntry) -> bytes | None:
+        """A small entry's data in one read and one inflate, when nothing about it is unusual; None otherwise, and
+        zipfile's own reader (which words every error) is used instead.
+
+        zipfile.open() costs more in Python than inflating a 10 KB DLL; for a package of thousands of small
+        entries this is the difference. The checks are zipfile's: the local header's signature and name, the sizes
+        of the central directory, the end of the deflate stream and the CRC-32.
+        """
+        info = entry._info
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & _UNUSUAL_FLAGS:
+            return None
+        fp = self._fileobj
+        try:
+            fp.seek(info.header_offset)
+            header = fp.read(_LOCAL_HEADER_SIZE)
+            if len(header) != _LOCAL_HEADER_SIZE or header[:4] != b"PK\x03\x04":
+                return None
+            flags, = struct.unpack_from("<H", header, 6)
+            name_length, extra_length = struct.unpack_from("<HH", header, 26)
+            if fp.read(name_length).decode("utf-8" if flags & _UTF8_FLAG else "cp437") != info.orig_filename:
+                return None
+            fp.seek(extra_length, 1)
+            raw = fp.read(info.compress_size)
+        except (OSError, ValueError, OverflowError):  # a hostile offset; UnicodeDecodeError is a ValueError
+            return None
+        if len(raw) != info.compress_size:
+            return None
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            inflater = zlib.decompressobj(-15)
+            try:
+                data = inflater.decompress(raw, info.file_size + 1)
+            except zlib.error:
+                return None
+            if not inflater.eof:
+                return None
+        else:
+            data = raw
+        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+            return None
+        return data
+
     def source(self, entry: ZipEntry) -> "EntrySource":
         """Random access to the entry's data (a ByteSource), inflating only what is asked for."""
         return EntrySource(self, entry)
 
+    def _inflation(self, entry: ZipEntry) -> "_Inflation":
+        """The read state of `entry`, made most recent; the oldest beyond LIVE_ENTRIES is let go, so memory stays
+        flat however many entries readers visit (a released entry is simply inflated again if read again)."""
+        state = self._live.get(entry.index)
+        if state is None:
+            state = self._live[entry.index] = _Inflation()
+            if len(self._live) > LIVE_ENTRIES:
+                self._live.popitem(last=False)[1].close()
+        else:
+            self._live.move_to_end(entry.index)
+        return state
 
-def _full_name(info: zipfile.ZipInfo) -> str:
-    """The name as stored. zipfile turns '\\' into '/' on Windows only; we want the raw name everywhere."""
-    return info.orig_filename
+
+class _Inflation:
+    """What reading one entry holds: an open inflating stream and the first bytes (up to 64 KiB) it gave."""
+
+    __slots__ = ("stream", "head")
+
+    def __init__(self) -> None:
+        self.stream = None
+        self.head: bytes | None = None
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+        self.stream = None
+        self.head = None
 
 
 class EntrySource:
-    """A ByteSource over one zip entry. Forward reads are cheap; a backward seek re-inflates."""
+    """A ByteSource over one zip entry. Forward reads are cheap; a backward seek re-inflates.
+
+    The stream and the cached head belong to the archive's bounded pool (see ZipArchive._inflation), so a source
+    can be kept (a PDB reader keeps its own) without keeping an inflater and 64 KiB per entry alive."""
+
+    __slots__ = ("_archive", "entry")
 
     def __init__(self, archive: ZipArchive, entry: ZipEntry):
         self._archive = archive
         self.entry = entry
-        self._stream = None
-        self._head: bytes | None = None
 
     @property
     def size(self) -> int:
@@ -156,22 +274,24 @@ class EntrySource:
 
     def head(self, length: int) -> bytes:
         length = min(length, self.size)
-        if self._head is None or len(self._head) < length:
-            self._head = self._raw_read(0, max(length, min(_HEAD_CACHE, self.size)))
-        return self._head[:length]
+        state = self._archive._inflation(self.entry)
+        if state.head is None or len(state.head) < length:
+            whole = self._archive._whole(self.entry) if self.size <= _HEAD_CACHE and state.stream is None else None
+            state.head = whole if whole is not None else self._raw_read(state, 0, max(length, min(_HEAD_CACHE, self.size)))
+        return state.head[:length]
 
     def read(self, offset: int, length: int) -> bytes:
         check_range(self.size, offset, length, f"data in '{self.entry.name}'")
         if offset + length <= _HEAD_CACHE:
             return self.head(offset + length)[offset:]
-        return self._raw_read(offset, length)
+        return self._raw_read(self._archive._inflation(self.entry), offset, length)
 
-    def _raw_read(self, offset: int, length: int) -> bytes:
+    def _raw_read(self, state: _Inflation, offset: int, length: int) -> bytes:
         try:
-            if self._stream is None:
-                self._stream = self._archive._zip.open(self.entry._info)
-            self._stream.seek(offset)
-            data = self._stream.read(length)
+            if state.stream is None:
+                state.stream = self._archive._zip.open(self.entry._info)
+            state.stream.seek(offset)
+            data = state.stream.read(length)
         except (MemoryError, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -181,6 +301,7 @@ class EntrySource:
         return data
 
     def close(self) -> None:
-        if self._stream is not None:
-            self._stream.close()
-            self._stream = None
+        """Let go of the entry's stream and cached head now (the pool would in time)."""
+        state = self._archive._live.pop(self.entry.index, None)
+        if state is not None:
+            state.close()
