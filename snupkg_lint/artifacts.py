@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Generic, TypeVar
 
 from snupkg_lint.formats import netpath
 from snupkg_lint.formats.archive import DOTNET_INVALID_DATA, ArchiveError, EntrySource, ZipArchive, ZipEntry
@@ -23,9 +25,31 @@ from snupkg_lint.formats.pe import PEImage, ReaderLimitError, inflate_embedded_p
 from snupkg_lint.formats.source import BytesSource, FormatError
 from snupkg_lint.pairing import PairingIndex
 
+_T = TypeVar("_T")
 MAX_EMBEDDED_PDB_BYTES = 256 * 1024 * 1024
 MAX_HASHED_PDB_BYTES = 1024 * 1024 * 1024  # a PDB inflating to more is not hashed (deflate bombs)
 PE_EXTENSIONS = (".dll", ".exe")
+READERS_KEPT = 64  # portable PDB readers kept between rules
+
+
+class RecentlyUsed(Generic[_T]):
+    """A small map that forgets its least recently used item beyond `size` items."""
+
+    def __init__(self, size: int):
+        self._size = size
+        self._items: OrderedDict[int, _T] = OrderedDict()
+
+    def get(self, key: int) -> _T | None:
+        item = self._items.get(key)
+        if item is not None:
+            self._items.move_to_end(key)
+        return item
+
+    def put(self, key: int, item: _T) -> None:
+        self._items[key] = item
+        self._items.move_to_end(key)
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -157,14 +181,26 @@ class PackageFile:
 
 
 @dataclass(frozen=True)
-class SymbolFile:
-    """A .pdb entry of the .snupkg, opened as far as it goes."""
+class PdbIdentity:
+    """What symbol validation needs of an opened portable PDB: its 20-byte id and where it sits (§3.3)."""
 
+    __slots__ = ("id", "id_offset")
+    id: bytes
+    id_offset: int  # the bytes zeroed for the PdbChecksum
+
+
+@dataclass(frozen=True)
+class SymbolFile:
+    """A .pdb entry of the .snupkg, opened as far as it goes, kept as the few facts the rules compare.
+
+    A package may hold tens of thousands of PDBs: the readers themselves are not kept (see
+    ``Artifacts.portable_pdb`` for one that is read further)."""
+
+    __slots__ = ("entry", "kind", "pdb", "error")
     entry: ZipEntry
     kind: str  # portable | windows | msf2 | unknown | unreadable
-    pdb: PortablePdb | None = None  # set when kind is portable and the metadata opened
-    windows: WindowsPdb | None = None
-    error: str | None = None  # why the file could not be read or opened as its kind
+    pdb: PdbIdentity | None  # set when kind is portable and the metadata opened
+    error: str | None  # why the file could not be read or opened as its kind
 
 
 @dataclass(frozen=True)
@@ -196,6 +232,7 @@ class Artifacts:
 
         self.memo: dict[str, object] = {}  # derived results rules share (see checks/symbol_flow.py)
         self._symbols: dict[int, SymbolFile] = {}
+        self._readers: RecentlyUsed[PortablePdb] = RecentlyUsed(READERS_KEPT)
         self._assemblies: dict[int, Assembly] = {}
         self._digests: dict[tuple[int, str], Digest] = {}
         self._embedded: dict[int, tuple[str | None, bool]] = {}
@@ -209,20 +246,31 @@ class Artifacts:
 
     def _open_symbol(self, entry: ZipEntry) -> SymbolFile:
         if entry.dotnet_problem:
-            return SymbolFile(entry, "unreadable", error=entry.dotnet_problem)
+            return SymbolFile(entry, "unreadable", None, entry.dotnet_problem)
         source = self._source(self.snupkg, entry)
         try:
             kind = sniff(source.head(64))
         except FormatError as exc:
-            return SymbolFile(entry, "unreadable", error=str(exc))
+            return SymbolFile(entry, "unreadable", None, str(exc))
         try:
             if kind == "portable":
-                return SymbolFile(entry, kind, pdb=PortablePdb.open(source))
+                reader = PortablePdb.open(source)
+                self._readers.put(entry.index, reader)
+                return SymbolFile(entry, kind, PdbIdentity(reader.id, reader.id_offset), None)
             if kind == "windows":
-                return SymbolFile(entry, kind, windows=WindowsPdb.open(source))
+                WindowsPdb.open(source)
         except FormatError as exc:
-            return SymbolFile(entry, kind, error=str(exc))
-        return SymbolFile(entry, kind)
+            return SymbolFile(entry, kind, None, str(exc))
+        return SymbolFile(entry, kind, None, None)
+
+    def portable_pdb(self, entry: ZipEntry) -> PortablePdb | None:
+        """The reader of the .snupkg's portable PDB at `entry`, for rules that read its tables; None when it is
+        not one that opens. The last few readers are kept, so rules that go PDB by PDB open each once."""
+        reader = self._readers.get(entry.index)
+        if reader is None and self.symbol(entry).pdb is not None:
+            reader = PortablePdb.open(self._source(self.snupkg, entry))
+            self._readers.put(entry.index, reader)
+        return reader
 
     def assembly(self, entry: ZipEntry) -> Assembly:
         """The .nupkg's assembly at `entry`, with its debug directory read (cached)."""
@@ -303,4 +351,4 @@ class Artifacts:
         self.close()
 
 
-__all__ = ["Artifacts", "Assembly", "Digest", "Identity", "NuspecRead", "PackageFile", "SymbolFile"]
+__all__ = ["Artifacts", "Assembly", "Digest", "Identity", "NuspecRead", "PackageFile", "PdbIdentity", "SymbolFile"]

@@ -15,11 +15,11 @@ from typing import List, Optional
 import typer
 
 from snupkg_lint import __version__
-from snupkg_lint.catalog import load_catalog
 from snupkg_lint.checks import all_rules
-from snupkg_lint.engine import check_package
+from snupkg_lint.engine import check_packages, default_jobs
 from snupkg_lint.model import Rule
 from snupkg_lint.report import json_report, text_report
+from snupkg_lint.report.progress import ProgressBar
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Offline validator and linter for NuGet symbol packages (.snupkg).")
@@ -108,6 +108,8 @@ def check(
                                         help="The .nupkg to pair with a single .snupkg (default: the sibling <name>.nupkg)."),
     format: Format = typer.Option(Format.text, "--format", help="text for people, json for machines."),
     color: Colour = typer.Option(Colour.auto, "--color", help="Colour the text report (auto: only on a terminal)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", min=1,
+                                       help="Check packages on N processes (default: one per CPU; 1: in this process)."),
 ) -> None:
     """Check symbol packages the way nuget.org will, and report every problem."""
     packages = collect_packages(paths)
@@ -119,7 +121,12 @@ def check(
     for _, parent in pairs:
         if parent is not None:
             _readable_file(parent)
-    reports = [check_package(p, parent) for p, parent in pairs]
+    workers = jobs if jobs is not None else default_jobs()
+    if len(pairs) > 1 and format is Format.text and sys.stderr.isatty():
+        with ProgressBar(len(pairs)) as bar:
+            reports = check_packages(pairs, jobs=workers, progress=bar.update)
+    else:
+        reports = check_packages(pairs, jobs=workers)
     if format is Format.json:
         sys.stdout.write(json_report.render(reports))
     else:
@@ -146,6 +153,8 @@ def list_rules() -> None:
 @app.command("rule")
 def show_rule(rule_id: str = typer.Argument(..., metavar="ID", help="A rule id (P223) or name (disallowed-file-extension).")) -> None:
     """Show a rule's documentation."""
+    from snupkg_lint.catalog import load_catalog
+
     catalog = load_catalog()
     wanted = rule_id.strip()
     doc = catalog.get(wanted.upper()) or next((d for d in catalog.values() if d.name == wanted.lower()), None)

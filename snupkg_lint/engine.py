@@ -1,9 +1,12 @@
-"""Runs every rule over one package and collects the findings into a report."""
+"""Runs every rule over one package and collects the findings into a report; runs batches of packages
+on several processes."""
 
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import traceback
+from typing import Callable, Sequence
 
 from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import all_rules
@@ -45,3 +48,61 @@ def check_package(
     with Artifacts(snupkg, nupkg, now=now) as artifacts:
         findings = run_rules(artifacts, rules if rules is not None else all_rules())
     return PackageReport(snupkg, nupkg, tuple(findings))
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on (its affinity, where the platform says), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _pool_context():
+    import multiprocessing
+
+    # fork shares the imported package with the workers at no cost; where it is not offered (Windows, or a
+    # platform that deprecates it) the default start method re-imports it once per worker.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def _check_one(task: tuple[str, str | None, _dt.datetime]) -> PackageReport:
+    snupkg, nupkg, now = task
+    return check_package(snupkg, nupkg, now=now)
+
+
+def check_packages(
+    pairs: Sequence[tuple[str, str | None]],
+    *,
+    jobs: int = 1,
+    now: _dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[PackageReport]:
+    """Check each (snupkg, nupkg) pair; reports come back in the order of `pairs` whatever `jobs` is.
+
+    With jobs > 1 and more than one package, packages are checked on that many worker processes; every
+    package is checked against the same `now`, so the result does not depend on which worker ran it."""
+    now = now or _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
+    tasks = [(snupkg, nupkg, now) for snupkg, nupkg in pairs]
+    reports: list[PackageReport | None] = [None] * len(tasks)
+    workers = min(jobs, len(tasks))
+    if workers <= 1:
+        for n, task in enumerate(tasks):
+            reports[n] = _check_one(task)
+            if progress:
+                progress(n + 1, len(tasks))
+        return reports  # type: ignore[return-value]
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # only batches pay for importing it
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+        futures = {pool.submit(_check_one, task): n for n, task in enumerate(tasks)}
+        for done, future in enumerate(as_completed(futures), 1):
+            n = futures[future]
+            try:
+                reports[n] = future.result()
+            except Exception:  # a worker died (killed, out of memory): check that package here instead
+                reports[n] = _check_one(tasks[n])
+            if progress:
+                progress(done, len(tasks))
+    return reports  # type: ignore[return-value]

@@ -1,80 +1,269 @@
-"""Measure snupkg-lint's speed and memory on generated packages (or on packages you name).
+"""Measure snupkg-lint against the floor: how its cost grows with the package, and what --jobs buys.
 
-    python tools/benchmark.py                 # the built-in scenarios
-    python tools/benchmark.py A.snupkg ...    # your packages (their sibling .nupkg is used)
-    python tools/benchmark.py --repeat 5
+    python tools/benchmark.py                    # every built-in scenario (about two minutes on 2 cores)
+    python tools/benchmark.py --quick            # the small rows only
+    python tools/benchmark.py --pair X.dll X.pdb # replicate another real DLL/PDB pair
+    python tools/benchmark.py A.snupkg ...       # your packages (their sibling .nupkg is used)
 
-For each package: the median wall time of `check_package` over the repeats, the peak of Python
-allocations during one check (tracemalloc), and the package size. Timing lives here, not in tests.
+Every measurement is a child process, timed by wall clock (the median of --repeat runs) and sized by its
+peak resident set (getrusage of that child alone, so imports, zip directories and caches all count):
+
+- ``snupkg-lint``: ``python -m snupkg_lint check --format json PACKAGE`` with the default --jobs;
+- the floor: a plain Python script that opens both zips, inflates every entry and SHA-256-hashes every .pdb,
+  which is the least any tool that validates symbols must do; ratio = snupkg-lint / floor.
+
+Scenarios: one real Roslyn-built DLL/PDB pair (ClrLoader from the clr_loader package when it is installed,
+else nuget.org's own test library from the fixtures, else one built in code), copied into N folders
+(``runtimes/rNNNNN/lib/net8.0/``) with a distinct PDB id per copy, so no two files are alike; the same pair
+with its PDB padded to 600 KB (PdbChecksum recomputed) in 180 folders, about 109 MB inflated; a .snupkg of
+50,000 small PDB entries and no .nupkg; a small package against ``python -c pass``; and 40 copies of the
+180-pair package checked with ``--jobs 1`` and with the default. Timing lives here, not in tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
+import platform
+import random
 import statistics
+import struct
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from snupkg_lint.cli import sibling_nupkg  # noqa: E402
-from snupkg_lint.engine import check_package  # noqa: E402
+from snupkg_lint.engine import default_jobs  # noqa: E402
+from snupkg_lint.formats.pdb import PortablePdb  # noqa: E402
+from snupkg_lint.formats.pe import read_pe  # noqa: E402
+from snupkg_lint.formats.source import BytesSource  # noqa: E402
 from tests.factory import package as pkg  # noqa: E402
 from tests.factory.pair import matched_pair, portable_pdb  # noqa: E402
 
-
-def scenarios(folder: Path) -> list[tuple[str, str, str | None]]:
-    """(label, snupkg, nupkg) for: one small pair; 100 assemblies; one 50 MB PDB; a push-rejected package."""
-    out = []
-    small = matched_pair("Small")
-    out.append(_pair(folder, "1 small pair", "Small", {"Small": small}))
-    many = {f"Lib{n:03}": matched_pair(f"Lib{n:03}") for n in range(100)}
-    out.append(_pair(folder, "100 assemblies", "Many", many))
-    big = matched_pair("Big", pdb=portable_pdb(padding=50_000_000))
-    out.append(_pair(folder, "one 50 MB PDB", "Big", {"Big": big}))
-    bad = pkg.package({"lib/net8.0/Bad.pdb": small.pdb, "lib/net8.0/Bad.dll": small.dll},
-                      nuspec=pkg.nuspec_xml("Bad", authors="x"))
-    out.append(("push-rejected", pkg.write(folder, "Bad.1.0.0.snupkg", bad), None))
-    return out
-
-
-def _pair(folder: Path, label: str, id: str, pairs: dict) -> tuple[str, str, str]:
-    dlls = {f"lib/net8.0/{name}.dll": p.dll for name, p in pairs.items()}
-    pdbs = {f"lib/net8.0/{name}.pdb": p.pdb for name, p in pairs.items()}
-    nupkg = pkg.write(folder, f"{id}.1.0.0.nupkg", pkg.package(dlls, id=id, version="1.0.0", symbols=False))
-    snupkg = pkg.write(folder, f"{id}.1.0.0.snupkg", pkg.package(pdbs, id=id, version="1.0.0"))
-    return label, snupkg, nupkg
+FLOOR = """
+import hashlib, sys, zipfile
+for path in sys.argv[1:]:
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            with zf.open(info) as f:
+                h = hashlib.sha256() if info.filename.lower().endswith(".pdb") else None
+                while chunk := f.read(1 << 20):
+                    if h:
+                        h.update(chunk)
+"""
+SCALING = (1, 10, 100, 1000, 5000)
+BIG_PAIRS, BIG_PDB_BYTES = 180, 600_000
+MANY_ENTRIES = 50_000
+BATCH_COPIES = 40
 
 
-def measure(snupkg: str, nupkg: str | None, repeat: int) -> tuple[float, int, str]:
-    times = []
+# -- a real pair, made distinct per copy ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class RealPair:
+    name: str
+    origin: str
+    dll: bytes
+    pdb: bytes
+
+    def copy(self, n: int, pad: bytes = b"") -> tuple[bytes, bytes]:
+        """The pair with PDB id GUID n (in the PDB and the DLL's CodeView entry) and `pad` appended to the PDB,
+        its PdbChecksum recomputed: still a pair nuget.org validates, but no two copies share bytes."""
+        pdb = bytearray(self.pdb + pad)
+        reader = PortablePdb.open(BytesSource(bytes(pdb)))
+        guid = uuid.UUID(int=(uuid.UUID(bytes_le=reader.id[:16]).int ^ (n + 1) << 32)).bytes_le
+        pdb[reader.id_offset : reader.id_offset + 16] = guid
+        dll = bytearray(self.dll)
+        image = read_pe(BytesSource(bytes(dll)))
+        codeview = image.portable_codeview_entry()
+        dll[codeview.pointer + 4 : codeview.pointer + 20] = guid
+        for record in image.pdb_checksums():
+            zeroed = pdb[: reader.id_offset] + bytes(20) + pdb[reader.id_offset + 20 :]
+            digest = hashlib.new(record.algorithm.lower(), zeroed).digest()
+            at = record.entry.pointer + len(record.algorithm) + 1
+            dll[at : at + len(digest)] = digest
+        return bytes(dll), bytes(pdb)
+
+
+def find_pair(named: list[str] | None) -> RealPair:
+    if named:
+        dll, pdb = (Path(p) for p in named)
+        return RealPair(dll.stem, str(dll), dll.read_bytes(), pdb.read_bytes())
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("clr_loader")
+        if spec and spec.origin:
+            folder = Path(spec.origin).parent / "ffi" / "dlls" / "amd64"
+            if (folder / "ClrLoader.dll").is_file():
+                return RealPair("ClrLoader", "clr_loader (PyPI): ffi/dlls/amd64/ClrLoader.{dll,pdb}",
+                                (folder / "ClrLoader.dll").read_bytes(), (folder / "ClrLoader.pdb").read_bytes())
+    except ImportError:
+        pass
+    corpus = Path(os.environ.get("SNUPKG_LINT_CORPUS", ROOT.parent / "shared" / "fixtures"))
+    baseline = corpus / "NuGet.NuGetGallery" / "0-baseline"
+    if (baseline / "testlib.dll").is_file():
+        return RealPair("testlib", "fixtures NuGet.NuGetGallery/0-baseline/testlib.{dll,pdb}",
+                        (baseline / "testlib.dll").read_bytes(), (baseline / "testlib.pdb").read_bytes())
+    built = matched_pair("Contoso.Lib")
+    return RealPair("Contoso.Lib", "built in code by tests/factory", built.dll, built.pdb)
+
+
+# -- packages ------------------------------------------------------------------------------------------------
+def write_pairs(folder: Path, label: str, pair: RealPair, count: int, pad: bytes = b"") -> tuple[str, str]:
+    dlls, pdbs = {}, {}
+    for n in range(count):
+        dll, pdb = pair.copy(n, pad)
+        dlls[f"runtimes/r{n:05}/lib/net8.0/{pair.name}.dll"] = dll
+        pdbs[f"runtimes/r{n:05}/lib/net8.0/{pair.name}.pdb"] = pdb
+    package_id = f"Bench.{label}"
+    nupkg = pkg.write(folder, f"{package_id}.1.0.0.nupkg", pkg.package(dlls, id=package_id, version="1.0.0",
+                                                                      symbols=False))
+    snupkg = pkg.write(folder, f"{package_id}.1.0.0.snupkg", pkg.package(pdbs, id=package_id, version="1.0.0"))
+    return snupkg, nupkg
+
+
+def write_many_entries(folder: Path) -> str:
+    pdb = portable_pdb()
+    files = {f"lib/net8.0/d{n // 1000:02}/Lib{n:05}.pdb": pdb for n in range(MANY_ENTRIES)}
+    return pkg.write(folder, "Bench.Entries.1.0.0.snupkg", pkg.package(files, id="Bench.Entries", version="1.0.0"))
+
+
+def padding(size: int) -> bytes:
+    """Bytes that deflate about as well as a real PDB's heaps (2-3:1)."""
+    rng = random.Random(6)
+    return bytes(rng.choices(range(32, 127), weights=[4 if 65 <= c <= 122 else 1 for c in range(32, 127)], k=size))
+
+
+# -- measuring -----------------------------------------------------------------------------------------------
+@dataclass
+class Run:
+    seconds: float
+    rss_mb: float
+    exit: int
+
+
+# Each measured command is started by this small launcher, not by the benchmark itself: Linux carries a process's
+# peak RSS across exec, so a child forked from this (larger) process would report at least this process's size.
+LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
+def run(argv: list[str], repeat: int) -> Run:
+    times, peak, code = [], 0, 0
     for _ in range(repeat):
-        start = time.perf_counter()
-        report = check_package(snupkg, nupkg)
-        times.append(time.perf_counter() - start)
-    tracemalloc.start()
-    check_package(snupkg, nupkg)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return statistics.median(times), peak, report.verdict
+        out = subprocess.run([sys.executable, "-I", "-S", "-c", LAUNCHER, *argv], capture_output=True, text=True,
+                             cwd=tempfile.gettempdir(), check=True).stdout.split()
+        times.append(float(out[0]))
+        peak = max(peak, int(out[1]))
+        code = int(out[2])
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+    return Run(statistics.median(times), peak / scale, code)
+
+
+def lint(paths: list[str], *extra: str) -> list[str]:
+    return [sys.executable, "-m", "snupkg_lint", "check", "--format", "json", *extra, *paths]
+
+
+def floor(paths: list[str]) -> list[str]:
+    return [sys.executable, "-c", FLOOR, *paths]
+
+
+def inflated_mb(paths: list[str]) -> float:
+    import zipfile
+
+    total = 0
+    for path in paths:
+        with zipfile.ZipFile(path) as zf:
+            total += sum(i.file_size for i in zf.infolist())
+    return total / 1e6
+
+
+def row(label: str, paths: list[str], repeat: int) -> str:
+    ours, base = run(lint(paths), repeat), run(floor(paths), repeat)
+    return (f"| {label} | {inflated_mb(paths):,.1f} MB | {base.seconds:.2f} s | {ours.seconds:.2f} s | "
+            f"{ours.seconds / base.seconds:.2f}× | {ours.rss_mb:.0f} MB | {base.rss_mb:.0f} MB |")
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{model}, {default_jobs()} CPUs, Python {platform.python_version()} ({platform.system()} "
+            f"{platform.release()})")
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("packages", nargs="*")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("packages", nargs="*", help="packages of your own (default: the built-in scenarios)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown")
+    parser.add_argument("--pair", nargs=2, metavar=("DLL", "PDB"), help="the real pair to replicate")
+    parser.add_argument("--quick", action="store_true", help="only the rows up to 100 pairs, and the start-up row")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        cases = ([(p, p, sibling_nupkg(p)) for p in args.packages] if args.packages else scenarios(Path(tmp)))
-        print(f"{'package':<28} {'size':>12} {'median':>10} {'peak alloc':>12}  verdict")
-        for label, snupkg, nupkg in cases:
-            seconds, peak, verdict = measure(snupkg, nupkg, args.repeat)
-            size = Path(snupkg).stat().st_size
-            print(f"{label:<28} {size:>12,} {seconds * 1000:>8.1f}ms {peak / 1024:>10,.0f}KB  {verdict}")
+    header = ("| package | inflated | floor | snupkg-lint | ratio | peak RSS | floor RSS |\n"
+              "|---|---|---|---|---|---|---|")
+    print(f"machine: {machine()}; median of {args.repeat} runs\n")
+    if args.packages:
+        print(header)
+        for path in args.packages:
+            nupkg = sibling_nupkg(path)
+            print(row(Path(path).name, [path] + ([nupkg] if nupkg else []), args.repeat), flush=True)
+        return 0
+    pair = find_pair(args.pair)
+    print(f"pair: {pair.name} ({len(pair.dll):,} + {len(pair.pdb):,} bytes) from {pair.origin}\n")
+    with tempfile.TemporaryDirectory(prefix="snupkg-lint-bench-") as tmp:
+        folder = Path(tmp)
+        print(header)
+        for count in SCALING if not args.quick else SCALING[:3]:
+            paths = list(write_pairs(folder / f"n{count}", f"Pairs{count}", pair, count))
+            print(row(f"{count:,} pair{'s' if count != 1 else ''}", paths, args.repeat), flush=True)
+        if not args.quick:
+            big = list(write_pairs(folder / "big", "Big", pair, BIG_PAIRS, padding(BIG_PDB_BYTES - len(pair.pdb))))
+            print(row(f"{BIG_PAIRS} pairs, {BIG_PDB_BYTES // 1000} KB PDBs", big, args.repeat), flush=True)
+            many = [write_many_entries(folder / "many")]
+            print(row(f"{MANY_ENTRIES:,} small entries (.snupkg only)", many, args.repeat), flush=True)
+
+        small = list(write_pairs(folder / "n1", "Pairs1", pair, 1)) if args.quick else \
+            [str(folder / "n1" / "Bench.Pairs1.1.0.0.snupkg"), str(folder / "n1" / "Bench.Pairs1.1.0.0.nupkg")]
+        python = run([sys.executable, "-c", "pass"], args.repeat * 3)
+        one = run(lint(small[:1]), args.repeat * 3)
+        print(f"\nstart-up: `python -c pass` {python.seconds:.3f} s; one small package {one.seconds:.3f} s "
+              f"(+{one.seconds - python.seconds:.3f} s)")
+
+        if not args.quick:
+            batch = folder / "batch"
+            batch.mkdir()
+            for n in range(BATCH_COPIES):  # hard links: 40 packages, one copy on disk
+                for source in big:
+                    suffix = ".snupkg" if source.endswith(".snupkg") else ".nupkg"
+                    os.link(source, batch / f"Copy{n:02}.1.0.0{suffix}")
+            serial = run(lint([str(batch)], "--jobs", "1"), args.repeat)
+            parallel = run(lint([str(batch)]), args.repeat)
+            print(f"--jobs: {BATCH_COPIES} copies of the {BIG_PAIRS}-pair package: --jobs 1 {serial.seconds:.2f} s, "
+                  f"--jobs {default_jobs()} {parallel.seconds:.2f} s: {serial.seconds / parallel.seconds:.2f}× "
+                  f"(peak RSS {serial.rss_mb:.0f} / {parallel.rss_mb:.0f} MB)")
     return 0
 
 

@@ -262,15 +262,12 @@ class EntrySource:
     The stream and the cached head belong to the archive's bounded pool (see ZipArchive._inflation), so a source
     can be kept (a PDB reader keeps its own) without keeping an inflater and 64 KiB per entry alive."""
 
-    __slots__ = ("_archive", "entry")
+    __slots__ = ("_archive", "entry", "size")
 
     def __init__(self, archive: ZipArchive, entry: ZipEntry):
         self._archive = archive
         self.entry = entry
-
-    @property
-    def size(self) -> int:
-        return self.entry.size
+        self.size = entry.size
 
     def head(self, length: int) -> bytes:
         length = min(length, self.size)
@@ -281,9 +278,14 @@ class EntrySource:
         return state.head[:length]
 
     def read(self, offset: int, length: int) -> bytes:
-        check_range(self.size, offset, length, f"data in '{self.entry.name}'")
-        if offset + length <= _HEAD_CACHE:
-            return self.head(offset + length)[offset:]
+        end = offset + length
+        if offset < 0 or length < 0 or end > self.size:
+            check_range(self.size, offset, length, f"data in '{self.entry.name}'")
+        if end <= _HEAD_CACHE:
+            state = self._archive._live.get(self.entry.index)
+            if state is not None and state.head is not None and len(state.head) >= end:
+                return state.head[offset:end]  # the hot path: readers ask for many small ranges of the head
+            return self.head(end)[offset:]
         return self._raw_read(self._archive._inflation(self.entry), offset, length)
 
     def _raw_read(self, state: _Inflation, offset: int, length: int) -> bytes:

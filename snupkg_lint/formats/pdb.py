@@ -600,7 +600,11 @@ def _read_pdb_stream(src: ByteSource, stream: StreamHeader) -> tuple[bytes, int,
 
 
 def _row_counts(mask: int, data: bytes, what: str) -> dict[int, int]:
-    tables = [t for t in range(64) if mask >> t & 1]
+    tables, rest = [], mask
+    while rest:  # the set bits, lowest first
+        low = rest & -rest
+        tables.append(low.bit_length() - 1)
+        rest ^= low
     counts = dict(zip(tables, struct.unpack(f"<{len(tables)}I", data)))
     for table, count in counts.items():
         if count > _MAX_ROW_COUNT:
@@ -632,6 +636,33 @@ def _read_table_header(src: ByteSource, stream: StreamHeader) -> tuple[int, dict
     return heap_sizes, rows, stream.offset + header_size
 
 
+_HCDI_TABLE_SET = frozenset(HAS_CUSTOM_DEBUG_INFORMATION_TABLES)
+
+
+@functools.lru_cache(maxsize=256)
+def _row_formats(tables: tuple[int, ...], heap_sizes: int, all_large: bool, large: tuple[int, ...],
+                 hcdi_small: bool) -> dict[int, tuple[str, int]]:
+    """struct format and size of a row of each table (§3.5). Column widths depend only on these arguments, and
+    PDBs of one package share them, so they are worked out once, not once per PDB."""
+
+    def width(column: str | int) -> int:
+        if column == _U16:
+            return 2
+        if column == _U32 or all_large:
+            return 4
+        if column == _HCDI:
+            return 2 if hcdi_small else 4
+        if isinstance(column, int):
+            return 4 if column in large else 2
+        return 4 if heap_sizes & _HEAP_SIZE_BITS[column] else 2
+
+    formats = {}
+    for table in tables:
+        fmt = "<" + "".join("H" if width(c) == 2 else "I" for c in _COLUMNS[table])
+        formats[table] = fmt, struct.calcsize(fmt)
+    return formats
+
+
 class _TableLayout:
     """Column widths, row sizes and offsets of the debug tables (§3.5, SRM ``InitializeTableReaders``)."""
 
@@ -640,26 +671,15 @@ class _TableLayout:
         self._heap_sizes = header.heap_sizes
         self._all_large = minimal_delta  # #JTD forces 4-byte indexes
         self._offsets: dict[int, int] = {}
-        self._formats: dict[int, tuple[str, int]] = {}
+        hcdi_small = all(n < 1 << (16 - _HCDI_TAG_BITS) for t, n in self._rows.items() if t in _HCDI_TABLE_SET)
+        large = tuple(t for t, n in self._rows.items() if n >= 0x10000)
+        self._formats = _row_formats(tuple(sorted(header.table_rows)), self._heap_sizes, minimal_delta, large, hcdi_small)
         offset = header.tables_offset
-        for table in sorted(header.table_rows):
-            fmt = "<" + "".join("H" if self._width(c) == 2 else "I" for c in _COLUMNS[table])
-            self._formats[table] = fmt, struct.calcsize(fmt)
+        for table, (_, size) in self._formats.items():
             self._offsets[table] = offset
-            offset += header.table_rows[table] * self._formats[table][1]
+            offset += header.table_rows[table] * size
         self._end = offset
 
-    def _width(self, column: str | int) -> int:
-        if column == _U16:
-            return 2
-        if column == _U32 or self._all_large:
-            return 4
-        if column == _HCDI:
-            limit = 1 << (16 - _HCDI_TAG_BITS)
-            return 2 if all(self._rows.get(t, 0) < limit for t in HAS_CUSTOM_DEBUG_INFORMATION_TABLES) else 4
-        if isinstance(column, int):
-            return 2 if self._rows.get(column, 0) < 0x10000 else 4
-        return 4 if self._heap_sizes & _HEAP_SIZE_BITS[column] else 2
 
     def check_fits(self, stream: StreamHeader) -> None:
         if self._end > stream.offset + stream.size:
