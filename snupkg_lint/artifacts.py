@@ -30,6 +30,7 @@ MAX_EMBEDDED_PDB_BYTES = 256 * 1024 * 1024
 MAX_HASHED_PDB_BYTES = 1024 * 1024 * 1024  # a PDB inflating to more is not hashed (deflate bombs)
 PE_EXTENSIONS = (".dll", ".exe")
 READERS_KEPT = 64  # portable PDB readers kept between rules
+SMALL_PDB_BYTES = 64 * 1024  # read whole when opened: hashing it then costs no second inflate
 
 
 class RecentlyUsed(Generic[_T]):
@@ -225,7 +226,9 @@ class Digest:
 class Artifacts:
     """Everything the rules may look at for one symbol package (and its .nupkg, when known)."""
 
-    def __init__(self, snupkg_path: str, nupkg_path: str | None = None, *, now: _dt.datetime | None = None):
+    def __init__(self, snupkg_path: str, nupkg_path: str | None = None, *, now: _dt.datetime | None = None,
+                 threads: int = 1):
+        self.threads = threads  # how many threads may hash large PDBs at once
         self.snupkg = PackageFile(snupkg_path)
         self.nupkg = PackageFile(nupkg_path) if nupkg_path else None
         self.now = now or _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
@@ -256,7 +259,10 @@ class Artifacts:
             if kind == "portable":
                 reader = PortablePdb.open(source)
                 self._readers.put(entry.index, reader)
-                return SymbolFile(entry, kind, PdbIdentity(reader.id, reader.id_offset), None)
+                symbol = SymbolFile(entry, kind, PdbIdentity(reader.id, reader.id_offset), None)
+                if self.nupkg is not None and entry.size <= SMALL_PDB_BYTES:
+                    self.pdb_digest(symbol, "SHA256")  # Roslyn's algorithm, hashed while the PDB is at hand
+                return symbol
             if kind == "windows":
                 WindowsPdb.open(source)
         except FormatError as exc:
@@ -311,16 +317,35 @@ class Artifacts:
         """The PdbChecksum of a portable PDB for a known algorithm name, streamed from the zip."""
         key = (symbol.entry.index, algorithm)
         if key not in self._digests:
-            if symbol.entry.size > MAX_HASHED_PDB_BYTES:
-                self._digests[key] = Digest(error=f"{symbol.entry.name} inflates to {symbol.entry.size:,} bytes; "
-                                            f"snupkg-lint hashes at most {MAX_HASHED_PDB_BYTES:,}", limited=True)
-            else:
-                try:
-                    chunks = self.snupkg.archive.chunks(symbol.entry)
-                    self._digests[key] = Digest(checksum_with_id_zeroed(chunks, symbol.pdb.id_offset, algorithm))
-                except ArchiveError as exc:
-                    self._digests[key] = Digest(error=str(exc))
+            self._digests[key] = self._hash(symbol, algorithm)
         return self._digests[key]
+
+    def prefetch_digests(self, wanted: list[tuple[SymbolFile, str]]) -> None:
+        """Hash these large PDBs on `threads` threads now, for pdb_digest to answer from.
+
+        Inflating and hashing release the GIL, so on several cores a package of large PDBs is hashed in a
+        fraction of the time; only entries zipfile streams itself (larger than SMALL_PDB_BYTES) are hashed on
+        threads, through its locked file access."""
+        todo = [(symbol, algorithm) for symbol, algorithm in wanted
+                if symbol.entry.size > SMALL_PDB_BYTES and (symbol.entry.index, algorithm) not in self._digests]
+        if self.threads <= 1 or len(todo) < 2:
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(self.threads, len(todo))) as pool:
+            digests = list(pool.map(lambda job: self._hash(*job), todo))
+        for (symbol, algorithm), digest in zip(todo, digests):
+            self._digests[(symbol.entry.index, algorithm)] = digest
+
+    def _hash(self, symbol: SymbolFile, algorithm: str) -> Digest:
+        if symbol.entry.size > MAX_HASHED_PDB_BYTES:
+            return Digest(error=f"{symbol.entry.name} inflates to {symbol.entry.size:,} bytes; "
+                          f"snupkg-lint hashes at most {MAX_HASHED_PDB_BYTES:,}", limited=True)
+        try:
+            chunks = self.snupkg.archive.chunks(symbol.entry)
+            return Digest(checksum_with_id_zeroed(chunks, symbol.pdb.id_offset, algorithm))
+        except ArchiveError as exc:
+            return Digest(error=str(exc))
 
     def _source(self, package: PackageFile, entry: ZipEntry) -> EntrySource:
         return package.archive.source(entry)

@@ -43,9 +43,11 @@ def check_package(
     *,
     rules: list[Rule] | None = None,
     now: _dt.datetime | None = None,
+    threads: int = 1,
 ) -> PackageReport:
-    """Open the package (and its .nupkg) once, run every rule, and return the report."""
-    with Artifacts(snupkg, nupkg, now=now) as artifacts:
+    """Open the package (and its .nupkg) once, run every rule, and return the report. `threads` may hash
+    large PDBs at once (the result is the same for any number)."""
+    with Artifacts(snupkg, nupkg, now=now, threads=threads) as artifacts:
         findings = run_rules(artifacts, rules if rules is not None else all_rules())
     return PackageReport(snupkg, nupkg, tuple(findings))
 
@@ -87,9 +89,9 @@ def check_packages(
     tasks = [(snupkg, nupkg, now) for snupkg, nupkg in pairs]
     reports: list[PackageReport | None] = [None] * len(tasks)
     workers = min(jobs, len(tasks))
-    if workers <= 1:
-        for n, task in enumerate(tasks):
-            reports[n] = _check_one(task)
+    if workers <= 1:  # one package (or --jobs 1): in this process, with `jobs` threads for hashing
+        for n, (snupkg, nupkg, now) in enumerate(tasks):
+            reports[n] = check_package(snupkg, nupkg, now=now, threads=jobs)
             if progress:
                 progress(n + 1, len(tasks))
         return reports  # type: ignore[return-value]

@@ -8,6 +8,7 @@ entry and every lookup is a dict access, so pairing N PDBs with N assemblies cos
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Iterable
 
 from snupkg_lint.formats import netpath
@@ -28,20 +29,29 @@ class PairingIndex:
     """The .snupkg's PDBs and the .nupkg's assemblies, indexed by the keys nuget.org pairs them on."""
 
     def __init__(self, pdbs: Iterable[ZipEntry], assemblies: Iterable[ZipEntry]):
+        self._pdbs = pdbs
         self._assemblies_by_base: dict[str, list[ZipEntry]] = {}
         self._assemblies_by_stem: dict[str, list[ZipEntry]] = {}
         for entry in assemblies:
             self._assemblies_by_base.setdefault(base_key(entry.name), []).append(entry)
             self._assemblies_by_stem.setdefault(netpath.upper_invariant(netpath.stem(entry.name)), []).append(entry)
-        self._extracted_by_path: dict[str, ZipEntry] = {}
-        self._extracted_by_base: dict[str, ZipEntry] = {}
-        for entry in pdbs:
-            if netpath.extension(entry.name) == ".pdb":  # the job extracts extension exactly '.pdb'
-                self._extracted_by_path.setdefault(path_key(entry.name), entry)  # a lookup finds the first
-                self._extracted_by_base[base_key(entry.name)] = entry  # a later file of that name overwrites
+
+    @cached_property
+    def _extracted(self) -> tuple[dict[str, ZipEntry], dict[str, ZipEntry]]:
+        """The PDBs the job extracts (extension exactly '.pdb'), by path and by base name; built when an
+        assembly first asks, so a .snupkg checked alone never pays for it."""
+        by_path: dict[str, ZipEntry] = {}
+        by_base: dict[str, ZipEntry] = {}
+        for entry in self._pdbs:
+            if netpath.extension(entry.name) == ".pdb":
+                by_path.setdefault(path_key(entry.name), entry)  # a lookup finds the first
+                by_base[base_key(entry.name)] = entry  # a later file of that name overwrites an earlier one
+        return by_path, by_base
 
     def assemblies_for(self, pdb: ZipEntry) -> list[ZipEntry]:
         """The assemblies in the PDB's folder with its base name (any extension case), in zip order."""
+        if not self._assemblies_by_base:
+            return []
         return list(self._assemblies_by_base.get(base_key(pdb.name), ()))
 
     def assemblies_named(self, file_name: str) -> list[ZipEntry]:
@@ -50,9 +60,9 @@ class PairingIndex:
 
     def extracted_pdb_for(self, assembly: ZipEntry) -> ZipEntry | None:
         """The extracted PDB (extension exactly '.pdb') with the assembly's folder and base name."""
-        return self._extracted_by_base.get(base_key(assembly.name))
+        return self._extracted[1].get(base_key(assembly.name))
 
     def extracted_pdb_at(self, folder: str, file_name: str) -> ZipEntry | None:
         """The extracted PDB whose path is `folder\\file_name` (folder '' for the root)."""
         wanted = f"{folder}\\{file_name}" if folder else file_name
-        return self._extracted_by_path.get(netpath.upper_invariant(wanted))
+        return self._extracted[0].get(netpath.upper_invariant(wanted))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from snupkg_lint.artifacts import Artifacts, Assembly, SymbolFile
 from snupkg_lint.formats import netpath
 from snupkg_lint.formats.archive import ZipEntry
+from snupkg_lint.formats.pdb_checksum import is_known_algorithm
 from snupkg_lint.formats.pe import CodeView
 
 
@@ -52,7 +53,11 @@ def _extracted_pairs(a: Artifacts) -> list[tuple[ZipEntry, ZipEntry]]:
 
 def validated(a: Artifacts) -> list[Validated]:
     if "validated" not in a.memo:
-        a.memo["validated"] = [_validate(a, a.assembly(pe), a.symbol(pdb)) for pe, pdb in extracted_pairs(a)]
+        results = [_validate(a, a.assembly(pe), a.symbol(pdb)) for pe, pdb in extracted_pairs(a)]
+        # The rules after this hash every matched PDB with its assembly's first PdbChecksum algorithm: start now.
+        a.prefetch_digests([(v.found, first.algorithm) for v in results if v.outcome == "matched"
+                            for first in v.assembly.image.pdb_checksums()[:1] if is_known_algorithm(first.algorithm)])
+        a.memo["validated"] = results
     return a.memo["validated"]  # type: ignore[return-value]
 
 

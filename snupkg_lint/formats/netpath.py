@@ -17,6 +17,8 @@ _INVALID_CHARS = re.compile(r'["<>|\x00-\x1f]')
 
 def file_name(path: str) -> str:
     """Path.GetFileName: the text after the last '/', '\\' or volume ':'."""
+    if "\\" not in path and ":" not in path:  # the usual zip entry name: only '/' separators
+        return path[path.rfind("/") + 1 :]
     cut = max(path.rfind("/"), path.rfind("\\"), path.rfind(":"))
     return path[cut + 1 :]
 

@@ -605,7 +605,7 @@ def _row_counts(mask: int, data: bytes, what: str) -> dict[int, int]:
         low = rest & -rest
         tables.append(low.bit_length() - 1)
         rest ^= low
-    counts = dict(zip(tables, struct.unpack(f"<{len(tables)}I", data)))
+    counts = dict(zip(tables, _UINT32S[len(tables)].unpack(data)))
     for table, count in counts.items():
         if count > _MAX_ROW_COUNT:
             raise FormatError(f"{what}: table 0x{table:02X} declares {count} rows, more than a token can address")
@@ -637,6 +637,7 @@ def _read_table_header(src: ByteSource, stream: StreamHeader) -> tuple[int, dict
 
 
 _HCDI_TABLE_SET = frozenset(HAS_CUSTOM_DEBUG_INFORMATION_TABLES)
+_UINT32S = [struct.Struct(f"<{n}I") for n in range(65)]  # row counts of n tables
 
 
 @functools.lru_cache(maxsize=256)

@@ -96,9 +96,9 @@ class Section:
 
     def contains_rva(self, rva: int) -> bool:
         """SRM ``GetContainingSectionIndex``: ``VirtualAddress <= rva < VirtualAddress + VirtualSize`` (int32)."""
-        start = _i32(self.virtual_address)
-        end = _i32((self.virtual_address + self.virtual_size) & 0xFFFF_FFFF)
-        return start <= _i32(rva) < end
+        start, end = self.virtual_address, (self.virtual_address + self.virtual_size) & 0xFFFF_FFFF
+        start, end = (start - (1 << 32) if start >> 31 else start), (end - (1 << 32) if end >> 31 else end)
+        return start <= (rva - (1 << 32) if rva >> 31 else rva) < end
 
 
 @dataclass(frozen=True)
