@@ -7,6 +7,7 @@ path cannot be read (one line on stderr, never a traceback).
 from __future__ import annotations
 
 import enum
+import gc
 import os
 import sys
 from pathlib import Path
@@ -20,6 +21,8 @@ from snupkg_lint.engine import check_packages, default_jobs
 from snupkg_lint.model import Rule
 from snupkg_lint.report import json_report, text_report
 from snupkg_lint.report.progress import ProgressBar
+
+GC_THRESHOLD = 50_000  # allocations between young-generation collections (CPython's default: 700)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Offline validator and linter for NuGet symbol packages (.snupkg).")
@@ -176,6 +179,11 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version_cal
 
 
 def main(argv: list[str] | None = None) -> None:
+    # A check allocates many small, acyclic objects (zip entries, headers, findings): collecting cycles every 700
+    # allocations costs a tenth of a large package's time and finds nothing. Collect far less often, and leave
+    # what the imports built out of every collection.
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, 20, 20)
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="snupkg-lint", standalone_mode=False)

@@ -1,0 +1,266 @@
+"""The structures that keep a check linear and flat (issue #6) answer exactly as the plain ways they replace:
+the pairing index as a scan of every entry, the PE fast path as pefile.PE, the one-inflate read as zipfile,
+and a batch on several processes as one process. Speed itself is measured by tools/benchmark.py."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from snupkg_lint.artifacts import Artifacts
+from snupkg_lint.cli import main
+from snupkg_lint.formats import netpath
+from snupkg_lint.formats.archive import LIVE_ENTRIES, ZipArchive
+from snupkg_lint.formats.pe import _PEHeaders, _well_formed_headers
+from snupkg_lint.pairing import PairingIndex
+from tests.factory import package as pkg
+from tests.factory.pair import matched_pair
+from tests.factory.pe import build_pe
+
+# -- the pairing index against the scans it replaced ----------------------------------------------------------------
+
+
+def reference_upper(text: str) -> str:
+    return "".join(c.upper() if len(c.upper()) == 1 else c for c in text)
+
+
+def test_upper_invariant_is_the_per_character_mapping_for_every_code_point():
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    assert netpath.upper_invariant(every) == reference_upper(every)
+    assert netpath.upper_invariant("straße.pdb") == "STRAßE.PDB"  # not 'STRASSE': one character at a time
+    assert netpath.upper_invariant("ıi") == "II"
+
+
+def scan_assemblies_for(pdb, assemblies):
+    key = reference_upper(netpath.without_extension(pdb.name))
+    return [e for e in assemblies if reference_upper(netpath.without_extension(e.name)) == key]
+
+
+def scan_pdb_beside(assembly, file_name, pdbs):
+    folder = netpath.directory(assembly.name)
+    wanted = reference_upper(f"{folder}\\{file_name}" if folder else file_name)
+    for entry in pdbs:
+        if netpath.extension(entry.name) == ".pdb" and reference_upper(entry.name.replace("/", "\\")) == wanted:
+            return entry
+    return None
+
+
+def scan_extracted_for(assembly, pdbs):
+    found = {reference_upper(netpath.without_extension(e.name)): e for e in pdbs if netpath.extension(e.name) == ".pdb"}
+    return found.get(reference_upper(netpath.without_extension(assembly.name)))
+
+
+FOLDERS = ["lib/net8.0", "LIB/Net8.0", "lib\\net8.0", "lib/net8.0/", "lib/İstanbul", "lib/istanbul", "lib/ISTANBUL",
+           "lib/ıi", "lib/straße", "lib/STRASSE", "lib/STRAßE", "lib/%6Cib", "lib/a%2Fb", "", "runtimes/win-x64/lib/net8.0"]
+STEMS = ["Contoso", "contoso", "CONTOSO", "Kâhya", "KÂHYA", "Größe", "GRÖSSE", "GRÖßE", "Cont%6Fso", "a.b", "ǅ", "ǆ"]
+PDB_EXTENSIONS = [".pdb", ".PDB", ".Pdb", ".pdb ", "%2Epdb"]
+PE_EXTENSIONS = [".dll", ".DLL", ".exe", ".Exe"]
+
+
+def names(rng: random.Random, extensions: list[str], count: int) -> list[str]:
+    out = []
+    for _ in range(count):
+        folder = rng.choice(FOLDERS)
+        separator = "" if not folder or folder.endswith(("/", "\\")) else rng.choice(["/", "\\"])
+        out.append(folder + separator + rng.choice(STEMS) + rng.choice(extensions))
+    return out
+
+
+def index_package(tmp_path: Path, seed: int) -> Artifacts:
+    rng = random.Random(seed)
+    pdbs = names(rng, PDB_EXTENSIONS, 60)
+    assemblies = names(rng, PE_EXTENSIONS, 60)
+    entries = [pkg.Entry(n, b"x") for n in pdbs] + [pkg.Entry(n, b"MZ") for n in assemblies]
+    snupkg = pkg.write(tmp_path / str(seed), "S.snupkg", pkg.zip_bytes(entries[:60]))
+    nupkg = pkg.write(tmp_path / str(seed), "S.nupkg", pkg.zip_bytes(entries[60:]))
+    return Artifacts(snupkg, nupkg)
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")  # duplicates are part of the test
+@pytest.mark.parametrize("seed", range(8))
+def test_pairing_index_answers_as_the_scans(tmp_path, seed):
+    with index_package(tmp_path, seed) as a:
+        pdbs, assemblies = a.snupkg.pdb_entries, a.nupkg.pe_entries
+        index = PairingIndex(pdbs, assemblies)
+        matched = 0
+        for pdb in pdbs:
+            assert index.assemblies_for(pdb) == scan_assemblies_for(pdb, assemblies)
+            matched += bool(index.assemblies_for(pdb))
+        for assembly in assemblies:
+            assert index.extracted_pdb_for(assembly) == scan_extracted_for(assembly, pdbs)
+            for file_name in {netpath.file_name(p.name) for p in pdbs} | {"missing.pdb", "CONTOSO.PDB"}:
+                assert index.extracted_pdb_at(netpath.directory(assembly.name), file_name) == \
+                    scan_pdb_beside(assembly, file_name, pdbs)
+        assert matched, "the generated names must pair sometimes, or the comparison says nothing"
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_pairing_keeps_zip_order_and_the_first_or_last_duplicate(tmp_path):
+    entries = [pkg.Entry("lib/A.pdb", b"1"), pkg.Entry("LIB/a.pdb", b"2"), pkg.Entry("lib\\A.dll", b"3"),
+               pkg.Entry("lib/a.DLL", b"4")]
+    snupkg = pkg.write(tmp_path, "S.snupkg", pkg.zip_bytes(entries[:2]))
+    nupkg = pkg.write(tmp_path, "S.nupkg", pkg.zip_bytes(entries[2:]))
+    with Artifacts(snupkg, nupkg) as a:
+        first, second = a.snupkg.pdb_entries
+        assert [e.name for e in a.assemblies_for(first)] == ["lib\\A.dll", "lib/a.DLL"]
+        assert a.pairing.extracted_pdb_at("lib", "a.pdb") is first  # a lookup finds the first
+        assert a.pairing.extracted_pdb_for(a.nupkg.pe_entries[0]) is second  # extraction: the later one wins
+
+
+# -- readers: the fast paths against the libraries they stand in for -----------------------------------------------
+
+
+def pe_samples(corpus: Path | None) -> list[bytes]:
+    samples = [build_pe(), build_pe(pe32_plus=True), matched_pair("A").dll]
+    if corpus is not None:
+        samples += [p.read_bytes() for p in sorted(corpus.rglob("*")) if p.suffix.lower() in (".dll", ".exe")]
+    return samples
+
+
+def mutants(data: bytes, rng: random.Random, count: int) -> list[bytes]:
+    e_lfanew = int.from_bytes(data[0x3C:0x40], "little")
+    out = []
+    for _ in range(count):
+        buf = bytearray(data[: rng.choice([len(data), e_lfanew + 30, e_lfanew + 100, e_lfanew + 130, 70])])
+        for _ in range(rng.randint(1, 3)):
+            at = rng.choice([0, 1, 0x3C, 0x3D, e_lfanew, e_lfanew + 1, e_lfanew + 24, e_lfanew + 25,
+                             rng.randrange(0, min(len(buf), e_lfanew + 140) or 1)])
+            if at < len(buf):
+                buf[at] = rng.randrange(256)
+        out.append(bytes(buf))
+    return out
+
+
+def pefile_answer(prefix: bytes):
+    try:
+        pe = _PEHeaders(data=prefix, fast_load=True)
+    except Exception as exc:
+        return ("error", str(exc))
+    return (pe.FILE_HEADER.Machine, pe.FILE_HEADER.TimeDateStamp, pe.FILE_HEADER.Characteristics,
+            pe.FILE_HEADER.NumberOfSections, pe.OPTIONAL_HEADER.Magic, pe.OPTIONAL_HEADER.get_file_offset())
+
+
+def test_pe_fast_path_reads_what_pefile_reads(request):
+    corpus = request.getfixturevalue("corpus") if __import__("os").environ.get("SNUPKG_LINT_CORPUS") else None
+    rng = random.Random(11)
+    used = 0
+    for data in pe_samples(corpus):
+        for prefix in [data] + mutants(data, rng, 60):
+            fast = _well_formed_headers(prefix)
+            if fast is None:
+                continue  # pefile.PE itself reads it (and words its errors)
+            used += 1
+            file_header, optional, offset = fast
+            assert pefile_answer(prefix) == (file_header.Machine, file_header.TimeDateStamp,
+                                             file_header.Characteristics, file_header.NumberOfSections,
+                                             optional.Magic, offset)
+    assert used > 20
+
+
+def test_one_inflate_read_gives_zipfile_bytes_or_steps_aside(tmp_path):
+    rng = random.Random(3)
+    entries = [pkg.Entry(f"f{n}.bin", rng.randbytes(rng.choice([0, 1, 300, 70_000])),
+                         compress_type=rng.choice([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])) for n in range(40)]
+    entries.append(pkg.Entry("ünïcode/名前.pdb", b"BSJB" * 100))
+    data = bytearray(pkg.zip_bytes(entries))
+    with ZipArchive(io.BytesIO(bytes(data)), len(data)) as archive:
+        for entry in archive.entries:
+            whole = archive._whole(entry)
+            assert whole == archive._zip.read(entry._info) or (whole is None and entry.size > 0)
+            assert b"".join(archive.chunks(entry)) == archive._zip.read(entry._info)
+    crc = data.rfind(b"PK\x01\x02")  # the last central record: flip its CRC
+    data[crc + 16] ^= 0xFF
+    with ZipArchive(io.BytesIO(bytes(data)), len(data)) as archive:
+        last = archive.entries[-1]
+        assert archive._whole(last) is None  # a CRC that does not match: zipfile reads it and raises
+        with pytest.raises(Exception, match="CRC"):
+            b"".join(archive.chunks(last))
+
+
+def test_memory_stays_flat_however_many_entries_are_read(tmp_path):
+    files = {f"lib/d{n}/X{n}.pdb": bytes(100_000) for n in range(3 * LIVE_ENTRIES)}
+    path = pkg.write(tmp_path, "Many.1.0.0.snupkg", pkg.package(files))
+    with ZipArchive.open(path) as archive:
+        sources = [archive.source(e) for e in archive.entries if e.name.endswith(".pdb")]
+        for source in sources:
+            assert source.read(70_000, 10) == bytes(10)
+        assert len(archive._live) == LIVE_ENTRIES
+        assert sum(1 for s in archive._live.values() if s.stream is not None) <= LIVE_ENTRIES
+        assert sources[0].read(0, 4) == bytes(4)  # a released entry is simply inflated again
+
+
+# -- batches: several processes, one answer --------------------------------------------------------------------------
+
+
+def batch(tmp_path: Path) -> Path:
+    folder = tmp_path / "batch"
+    pair = matched_pair("Contoso.Lib")
+    for n in range(6):
+        snupkg = {"lib/net8.0/Contoso.Lib.pdb": pair.pdb}
+        if n % 3 == 1:
+            snupkg["lib/net8.0/Extra.dll"] = pair.dll  # rejected at push
+        pkg.write(folder, f"P{n}.1.2.3.snupkg", pkg.package(snupkg))
+        pkg.write(folder, f"P{n}.1.2.3.nupkg", pkg.package({"lib/net8.0/Contoso.Lib.dll": pair.dll}, symbols=False))
+    return folder
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_jobs_give_the_same_report_in_the_same_order(tmp_path, capsys, monkeypatch, fmt):
+    folder = batch(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    one = run_cli(capsys, "check", "batch", "--jobs", "1", "--format", fmt, "--color", "never")
+    many = run_cli(capsys, "check", "batch", "-j", "3", "--format", fmt, "--color", "never")
+    assert one == many
+    assert one[0] == 1
+    if fmt == "json":
+        paths = [p["path"] for p in json.loads(one[1])["packages"]]
+        assert paths == sorted(paths) and len(paths) == 6
+    assert sorted(p.name for p in folder.glob("*.snupkg"))  # nothing written beside them
+    assert len(list(folder.iterdir())) == 12
+
+
+def test_progress_bar_only_for_text_on_a_terminal(tmp_path, capsys, monkeypatch):
+    batch(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
+    _, _, err = run_cli(capsys, "check", "batch", "-j", "2", "--color", "never")
+    assert "checking" in err and "6/6" in err
+    _, out, err = run_cli(capsys, "check", "batch", "-j", "2", "--format", "json")
+    assert err == "" and json.loads(out)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False, raising=False)
+    _, _, err = run_cli(capsys, "check", "batch", "-j", "2")
+    assert err == ""
+
+
+def test_jobs_must_be_positive(tmp_path, capsys):
+    code, out, err = run_cli(capsys, "check", str(batch(tmp_path)), "--jobs", "0")
+    assert code == 2 and out == "" and "--jobs" in err
+
+
+def test_one_large_package_hashes_on_threads_with_the_same_result(tmp_path):
+    from tests.factory.pair import portable_pdb
+
+    dlls, pdbs = {}, {}
+    for n in range(4):
+        pair = matched_pair(f"Big{n}", pdb=portable_pdb(padding=200_000 + n))
+        dlls[f"lib/net8.0/Big{n}.dll"], pdbs[f"lib/net8.0/Big{n}.pdb"] = pair.dll, pair.pdb
+    pdbs["lib/net8.0/Big3.pdb"] = pdbs["lib/net8.0/Big3.pdb"][:-8] + b"changed!"  # one checksum mismatch
+    snupkg = pkg.write(tmp_path, "Big.1.2.3.snupkg", pkg.package(pdbs))
+    nupkg = pkg.write(tmp_path, "Big.1.2.3.nupkg", pkg.package(dlls, symbols=False))
+    from snupkg_lint.engine import check_package
+
+    alone, threaded = check_package(snupkg, nupkg, threads=1), check_package(snupkg, nupkg, threads=3)
+    assert alone.findings == threaded.findings
+    assert [f.rule for f in threaded.findings] == ["V107"]
