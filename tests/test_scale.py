@@ -182,6 +182,23 @@ def test_one_inflate_read_gives_zipfile_bytes_or_steps_aside(tmp_path):
             b"".join(archive.chunks(last))
 
 
+def test_one_inflate_read_never_trusts_a_compressed_size(tmp_path):
+    data = bytearray(pkg.zip_bytes([pkg.Entry("a.pdb", b"BSJB" * 10)]))
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 20 : central + 24] = (0xFFFFFFF0).to_bytes(4, "little")  # compressed size: almost 4 GiB
+    asked = []
+
+    class Recording(io.BytesIO):
+        def read(self, size=-1):
+            asked.append(size)
+            return super().read(size)
+
+    with ZipArchive(Recording(bytes(data)), len(data)) as archive:
+        asked.clear()
+        assert archive._whole(archive.entries[0]) is None  # left to zipfile, which reads in bounded chunks
+    assert max(asked, default=0) < 1 << 20  # a real file's read(n) allocates n bytes before it reads
+
+
 def test_memory_stays_flat_however_many_entries_are_read(tmp_path):
     files = {f"lib/d{n}/X{n}.pdb": bytes(100_000) for n in range(3 * LIVE_ENTRIES)}
     path = pkg.write(tmp_path, "Many.1.0.0.snupkg", pkg.package(files))

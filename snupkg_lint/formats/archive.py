@@ -193,6 +193,8 @@ class ZipArchive:
         info = entry._info
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & _UNUSUAL_FLAGS:
             return None
+        if info.compress_size > min(2 * _HEAD_CACHE, self.file_size):  # no small entry needs that much: a lie
+            return None
         fp = self._fileobj
         try:
             fp.seek(info.header_offset)
