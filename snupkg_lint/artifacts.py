@@ -30,6 +30,7 @@ MAX_EMBEDDED_PDB_BYTES = 256 * 1024 * 1024
 MAX_HASHED_PDB_BYTES = 1024 * 1024 * 1024  # a PDB inflating to more is not hashed (deflate bombs)
 PE_EXTENSIONS = (".dll", ".exe")
 READERS_KEPT = 64  # portable PDB readers kept between rules
+PREFETCH_MIN_FILES = 400  # fewer PDBs and assemblies than this are opened faster than processes start
 SMALL_PDB_BYTES = 64 * 1024  # read whole when opened: hashing it then costs no second inflate
 
 
@@ -181,23 +182,21 @@ class PackageFile:
             self.archive.close()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PdbIdentity:
     """What symbol validation needs of an opened portable PDB: its 20-byte id and where it sits (§3.3)."""
 
-    __slots__ = ("id", "id_offset")
     id: bytes
     id_offset: int  # the bytes zeroed for the PdbChecksum
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SymbolFile:
     """A .pdb entry of the .snupkg, opened as far as it goes, kept as the few facts the rules compare.
 
     A package may hold tens of thousands of PDBs: the readers themselves are not kept (see
     ``Artifacts.portable_pdb`` for one that is read further)."""
 
-    __slots__ = ("entry", "kind", "pdb", "error")
     entry: ZipEntry
     kind: str  # portable | windows | msf2 | unknown | unreadable
     pdb: PdbIdentity | None  # set when kind is portable and the metadata opened
@@ -320,6 +319,49 @@ class Artifacts:
             self._digests[key] = self._hash(symbol, algorithm)
         return self._digests[key]
 
+    def prefetch(self, workers: int) -> None:
+        """Open the PDBs and the assemblies the rules will read on `workers` processes now, this one included.
+
+        Only where processes can be forked (they then share everything parsed so far) and only for packages with
+        at least PREFETCH_MIN_FILES such files; the results are the objects the readers give here, so the
+        findings are the same with any number of workers."""
+        import multiprocessing
+
+        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        work = [("pdb", e.index) for e in self.snupkg.pdb_entries]
+        if self.nupkg is not None and self.nupkg.archive is not None:
+            work += [("pe", e.index) for e in self.nupkg.pe_entries
+                     if netpath.extension(e.name) in PE_EXTENSIONS and self.pairing.extracted_pdb_for(e) is not None]
+        if len(work) < PREFETCH_MIN_FILES or self.snupkg.archive is None:
+            return
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _FORKED
+        slices = [work[n::workers] for n in range(workers)]
+        _FORKED = self
+        try:
+            with ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = [pool.submit(_open_slice, part) for part in slices[1:]]
+                self._merge(_open_slice(slices[0], here=True))
+                for future in futures:
+                    try:
+                        self._merge(future.result())
+                    except Exception:  # a worker that died only costs time: the rules open what is missing
+                        pass
+        finally:
+            _FORKED = None
+
+    def _merge(self, opened: tuple[list, list]) -> None:
+        symbols, assemblies = opened
+        for index, kind, pdb, error, digest in symbols:
+            entry = self.snupkg.entries[index]
+            self._symbols.setdefault(index, SymbolFile(entry, kind, pdb, error))
+            if digest is not None:
+                self._digests.setdefault((index, "SHA256"), digest)
+        for index, image, error, limited in assemblies:
+            self._assemblies.setdefault(index, Assembly(self.nupkg.entries[index], image, error, limited))
+
     def prefetch_digests(self, wanted: list[tuple[SymbolFile, str]]) -> None:
         """Hash these large PDBs on `threads` threads now, for pdb_digest to answer from.
 
@@ -374,6 +416,27 @@ class Artifacts:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_FORKED: Artifacts | None = None  # the package a prefetch is opening, for the forked workers
+
+
+def _open_slice(work: list[tuple[str, int]], here: bool = False) -> tuple[list, list]:
+    """Open these PDBs and assemblies of the package being prefetched; plain values, for the parent to keep."""
+    a = _FORKED
+    if not here:
+        for package in (a.snupkg, a.nupkg):
+            if package is not None and package.archive is not None:
+                package.archive.own_handle()
+    symbols, assemblies = [], []
+    for kind, index in work:
+        if kind == "pdb":
+            symbol = a.symbol(a.snupkg.entries[index])
+            symbols.append((index, symbol.kind, symbol.pdb, symbol.error, a._digests.get((index, "SHA256"))))
+        else:
+            assembly = a.assembly(a.nupkg.entries[index])
+            assemblies.append((index, assembly.image, assembly.error, assembly.limited))
+    return symbols, assemblies
 
 
 __all__ = ["Artifacts", "Assembly", "Digest", "Identity", "NuspecRead", "PackageFile", "PdbIdentity", "SymbolFile"]

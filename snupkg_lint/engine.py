@@ -48,6 +48,7 @@ def check_package(
     """Open the package (and its .nupkg) once, run every rule, and return the report. `threads` may hash
     large PDBs at once (the result is the same for any number)."""
     with Artifacts(snupkg, nupkg, now=now, threads=threads) as artifacts:
+        artifacts.prefetch(threads)
         findings = run_rules(artifacts, rules if rules is not None else all_rules())
     return PackageReport(snupkg, nupkg, tuple(findings))
 

@@ -281,3 +281,25 @@ def test_one_large_package_hashes_on_threads_with_the_same_result(tmp_path):
     alone, threaded = check_package(snupkg, nupkg, threads=1), check_package(snupkg, nupkg, threads=3)
     assert alone.findings == threaded.findings
     assert [f.rule for f in threaded.findings] == ["V107"]
+
+
+def test_a_large_package_opened_on_forked_workers_gives_the_same_findings(tmp_path, monkeypatch):
+    import snupkg_lint.artifacts as artifacts
+    from snupkg_lint.engine import check_package
+
+    monkeypatch.setattr(artifacts, "PREFETCH_MIN_FILES", 4)
+    dlls, pdbs = {}, {}
+    for n in range(12):
+        pair = matched_pair(f"Lib{n}")
+        dlls[f"lib/net8.0/Lib{n}.dll"], pdbs[f"lib/net8.0/Lib{n}.pdb"] = pair.dll, pair.pdb
+    pdbs["lib/net8.0/Lib5.pdb"] = matched_pair("Other").pdb  # 251: another build's PDB
+    pdbs["lib/net8.0/Lib7.pdb"] = b"Microsoft C/C++ MSF 7.00\r\n\x1aDS\0\0\0" + bytes(64)  # 252
+    snupkg = pkg.write(tmp_path, "Many.1.2.3.snupkg", pkg.package(pdbs))
+    nupkg = pkg.write(tmp_path, "Many.1.2.3.nupkg", pkg.package(dlls, symbols=False))
+    opened = []
+    monkeypatch.setattr(artifacts.Artifacts, "_merge", lambda self, part, merge=artifacts.Artifacts._merge:
+                        (opened.append(len(part[0]) + len(part[1])), merge(self, part))[1])
+    alone, forked = check_package(snupkg, nupkg, threads=1), check_package(snupkg, nupkg, threads=2)
+    assert opened == [12, 12]  # 12 PDBs and 12 assemblies, half here and half in the forked worker
+    assert alone.findings == forked.findings
+    assert {f.rule for f in forked.findings} >= {"V103", "V104"}

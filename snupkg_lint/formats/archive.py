@@ -9,6 +9,7 @@ central directory declares.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import struct
 import zipfile
 import zlib
@@ -134,7 +135,22 @@ class ZipArchive:
         handle.seek(0, 2)
         size = handle.tell()
         handle.seek(0)
-        return cls(handle, size, owns=True)
+        archive = cls(handle, size, owns=True)
+        archive._path, archive._pid = path, os.getpid()
+        return archive
+
+    def own_handle(self) -> None:
+        """In a process forked from the one that opened the archive: read through a file handle of this process.
+
+        A forked child shares the parent's file offset, so reading through the inherited handle would move the
+        parent's position under it. The parsed central directory is kept; streams opened before the fork are
+        dropped (not closed: they belong to the parent)."""
+        if getattr(self, "_pid", None) in (None, os.getpid()):
+            return
+        handle = open(self._path, "rb")  # noqa: SIM115 - owned by the archive
+        self._fileobj = self._zip.fp = handle  # zipfile opens every entry stream on ZipFile.fp
+        self._live = OrderedDict()
+        self._pid = os.getpid()
 
     def close(self) -> None:
         for state in getattr(self, "_live", {}).values():
