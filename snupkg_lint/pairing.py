@@ -30,6 +30,7 @@ class PairingIndex:
 
     def __init__(self, pdbs: Iterable[ZipEntry], assemblies: Iterable[ZipEntry]):
         self._pdbs = pdbs
+        self._base_keys: dict[str, str] = {}  # rules ask about the same entries again and again
         self._assemblies_by_base: dict[str, list[ZipEntry]] = {}
         self._assemblies_by_stem: dict[str, list[ZipEntry]] = {}
         for entry in assemblies:
@@ -48,11 +49,17 @@ class PairingIndex:
                 by_base[base_key(entry.name)] = entry  # a later file of that name overwrites an earlier one
         return by_path, by_base
 
+    def _base_key(self, name: str) -> str:
+        key = self._base_keys.get(name)
+        if key is None:
+            key = self._base_keys[name] = base_key(name)
+        return key
+
     def assemblies_for(self, pdb: ZipEntry) -> list[ZipEntry]:
         """The assemblies in the PDB's folder with its base name (any extension case), in zip order."""
         if not self._assemblies_by_base:
             return []
-        return list(self._assemblies_by_base.get(base_key(pdb.name), ()))
+        return list(self._assemblies_by_base.get(self._base_key(pdb.name), ()))
 
     def assemblies_named(self, file_name: str) -> list[ZipEntry]:
         """The assemblies, in any folder, whose base name is that of `file_name`."""
@@ -60,7 +67,7 @@ class PairingIndex:
 
     def extracted_pdb_for(self, assembly: ZipEntry) -> ZipEntry | None:
         """The extracted PDB (extension exactly '.pdb') with the assembly's folder and base name."""
-        return self._extracted[1].get(base_key(assembly.name))
+        return self._extracted[1].get(self._base_key(assembly.name))
 
     def extracted_pdb_at(self, folder: str, file_name: str) -> ZipEntry | None:
         """The extracted PDB whose path is `folder\\file_name` (folder '' for the root)."""

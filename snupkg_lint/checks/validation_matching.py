@@ -132,7 +132,16 @@ def pdb_checksum_missing(a: Artifacts) -> Iterator[Hit]:
 
 
 def _verdict(a: Artifacts, v: Validated) -> tuple[str, list[dict]]:
-    """'pass', 'mismatch' or 'unknown:<name>' in the order the job evaluates the records, and the evidence."""
+    """'pass', 'mismatch' or 'unknown:<name>' in the order the job evaluates the records, and the evidence
+    (worked out once per assembly: four rules read it)."""
+    verdicts = a.memo.setdefault("checksum_verdicts", {})
+    key = v.assembly.entry.index
+    if key not in verdicts:
+        verdicts[key] = _checksum_verdict(a, v)
+    return verdicts[key]
+
+
+def _checksum_verdict(a: Artifacts, v: Validated) -> tuple[str, list[dict]]:
     evidence: list[dict] = []
     for record in _checksum_records(v) or []:
         if not is_known_algorithm(record.algorithm):
