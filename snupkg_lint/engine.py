@@ -10,7 +10,9 @@ from typing import Callable, Sequence
 
 from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import all_rules
-from snupkg_lint.model import Finding, Outcome, PackageReport, Rule, Severity
+from snupkg_lint.checks.order import PUSH_ORDER, VALIDATION_STEPS
+from snupkg_lint.checks.registry import declared
+from snupkg_lint.model import Finding, Hit, PackageReport, Rule, Stage
 
 INTERNAL_ERROR = "X001"
 
@@ -18,11 +20,27 @@ INTERNAL_ERROR = "X001"
 def _internal_error(rule: Rule, exc: BaseException) -> Finding:
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     site = f" at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else ""
-    return Finding(
-        rule=INTERNAL_ERROR, name="internal-error", severity=Severity.ERROR,
-        message=f"rule {rule.id} ({rule.name}) crashed: {type(exc).__name__}: {exc}{site}",
-        entry=None, outcome=Outcome(), fix="This is a bug in snupkg-lint; please report it with the package.",
-    )
+    return declared(INTERNAL_ERROR).finding(
+        Hit(f"rule {rule.id} ({rule.name}) crashed: {type(exc).__name__}: {exc}{site}"))
+
+
+_PUSH_RANK = {rule_id: n for n, rule_id in enumerate(PUSH_ORDER)}
+_STEP_RANK = {rule_id: n for n, rule_id in enumerate(VALIDATION_STEPS)}
+
+
+def assess(findings: tuple[Finding, ...]) -> tuple[str, Finding | None, tuple[Finding, ...]]:
+    """(verdict, the finding nuget.org would answer with, the findings that leave part unchecked), from every
+    finding in nuget.org's evaluation order (checks/order.py)."""
+    unchecked = tuple(f for f in findings if declared(f.rule).incomplete)
+    pushed = [(n, f) for n, f in enumerate(findings) if f.outcome.stage is Stage.PUSH]
+    if pushed:  # the push stops at its first failing check
+        return "push-rejected", min(pushed, key=lambda p: (_PUSH_RANK.get(p[1].rule, len(_PUSH_RANK)), p[0]))[1], \
+            unchecked
+    failed = [f for f in findings if f.outcome.stage is Stage.VALIDATION]
+    if failed:  # package-wide conditions, then assembly by assembly, each through the job's steps
+        first = min(failed, key=lambda f: (f.order, _STEP_RANK.get(f.rule, len(_STEP_RANK)), f.rule))
+        return "validation-failed", first, unchecked
+    return ("incomplete" if unchecked else "pass"), None, unchecked
 
 
 def run_rules(artifacts: Artifacts, rules: list[Rule]) -> list[Finding]:
@@ -50,7 +68,8 @@ def check_package(
     with Artifacts(snupkg, nupkg, now=now, threads=threads) as artifacts:
         artifacts.prefetch(threads)
         findings = run_rules(artifacts, rules if rules is not None else all_rules())
-    return PackageReport(snupkg, nupkg, tuple(findings))
+    verdict, predicted, unchecked = assess(tuple(findings))
+    return PackageReport(snupkg, nupkg, tuple(findings), verdict, predicted, unchecked)
 
 
 def default_jobs() -> int:

@@ -100,6 +100,7 @@ class Rule:
     summary: str
     fix: str
     check: Callable[[Any], Iterable[Hit]] = field(compare=False, repr=False)
+    incomplete: bool = False  # a finding of this rule means snupkg-lint could not predict everything
 
     def finding(self, hit: Hit) -> Finding:
         outcome = self.outcome
@@ -122,32 +123,25 @@ class Rule:
         )
 
 
+VERDICTS = ("pass", "incomplete", "validation-failed", "push-rejected")
+
+
 @dataclass(frozen=True)
 class PackageReport:
+    """One package's findings and what nuget.org would do with it.
+
+    ``verdict`` and ``predicted`` are worked out by the engine from every finding, in nuget.org's evaluation
+    order (checks/order.py): push-rejected (a push check fails), else validation-failed (a validation step
+    fails), else incomplete (nothing fails, but part was not checked: no or no readable .nupkg, a bound, an
+    internal error), else pass. ``predicted`` is the finding nuget.org would answer with (None unless it fails).
+    """
+
     path: str
     nupkg: str | None
     findings: tuple[Finding, ...] = field(default_factory=tuple)
-
-    @property
-    def verdict(self) -> str:
-        stages = {f.outcome.stage for f in self.findings}
-        if Stage.PUSH in stages:
-            return "push-rejected"
-        if Stage.VALIDATION in stages:
-            return "validation-failed"
-        return "pass"
-
-    @property
-    def predicted(self) -> Finding | None:
-        """The finding nuget.org would answer with: the first push failure in its evaluation order (rule ids
-        follow it), else the first validation failure; None when nuget.org accepts the package."""
-        pushed = [f for f in self.findings if f.outcome.stage is Stage.PUSH]
-        if pushed:
-            return pushed[0]
-        failed = [f for f in self.findings if f.outcome.stage is Stage.VALIDATION]
-        # The job checks package-wide conditions first, then assemblies one by one (order), each through
-        # the steps the rule ids follow; it reports the first failure only.
-        return min(failed, key=lambda f: (f.order, f.rule), default=None)
+    verdict: str = "pass"
+    predicted: Finding | None = None
+    unchecked: tuple[Finding, ...] = field(default_factory=tuple)  # the findings that make it incomplete
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

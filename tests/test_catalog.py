@@ -48,3 +48,17 @@ def test_identity_conventions(rule_id):
 def test_names_are_unique():
     names = [r.name for r in RULES.values()]
     assert len(names) == len(set(names))
+
+
+def test_every_nuget_rule_has_its_place_in_the_evaluation_order():
+    from snupkg_lint.checks.order import PUSH_ORDER, VALIDATION_STEPS
+
+    push = {r.id for r in RULES.values() if r.outcome.stage and r.outcome.stage.value == "push"}
+    steps = {r.id for r in RULES.values() if r.outcome.stage and r.outcome.stage.value == "validation"}
+    assert sorted(PUSH_ORDER) == sorted(push) and len(PUSH_ORDER) == len(set(PUSH_ORDER))
+    assert sorted(VALIDATION_STEPS) == sorted(steps) and len(VALIDATION_STEPS) == len(set(VALIDATION_STEPS))
+
+
+def test_internal_error_is_a_catalog_rule_that_marks_the_report_incomplete():
+    assert RULES[INTERNAL_ERROR].name == "internal-error" and RULES[INTERNAL_ERROR].incomplete
+    assert {r.id for r in RULES.values() if r.incomplete} == {"V301", "X001", "X002", "X003"}

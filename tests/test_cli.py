@@ -170,7 +170,8 @@ def test_python_dash_m_entry_point(tmp_path):
     result = subprocess.run([sys.executable, "-m", "snupkg_lint", "check", path], capture_output=True, text=True,
                             cwd=Path(__file__).parent.parent)
     assert result.returncode == 0, result.stderr
-    assert "1 package checked: 1 pass" in result.stdout
+    assert "incomplete: push accepted; symbol validation not predicted without the .nupkg" in result.stdout
+    assert "1 package checked: 1 incomplete" in result.stdout
 
 
 def test_text_colour_only_when_asked(workdir, capsys):
@@ -232,3 +233,15 @@ def test_check_never_writes_into_the_tree(workdir, capsys):
     before = sorted((p, p.stat().st_mtime_ns) for p in workdir.rglob("*"))
     run_cli(capsys, "check", ".", "--format", "json")
     assert sorted((p, p.stat().st_mtime_ns) for p in workdir.rglob("*")) == before
+
+
+def test_unreadable_nupkg_is_incomplete_in_text_and_json(workdir, capsys):
+    pkg.write(workdir, "Contoso.Lib.1.2.3.snupkg", good())
+    (workdir / "Contoso.Lib.1.2.3.nupkg").write_bytes(b"not a zip")
+    code, out, _ = run_cli(capsys, "check", "Contoso.Lib.1.2.3.snupkg", "--format", "json")
+    package = json.loads(out)["packages"][0]
+    assert code == 1 and package["verdict"] == "incomplete" and package["nuget"]["rule"] is None
+    assert "X002" in [f["rule"] for f in package["findings"]]
+    code, out, _ = run_cli(capsys, "check", "Contoso.Lib.1.2.3.snupkg", "--color", "never")
+    assert code == 1 and "incomplete: push accepted; symbol validation not predicted: the .nupkg cannot be read" in out
+    assert "pass" not in out.splitlines()[-1]

@@ -152,10 +152,11 @@ def test_near_miss_passes(checker, rule_id):
     assert "X001" not in rules_of(report)
 
 
-def test_correct_package_passes(checker):
+def test_correct_package_without_its_nupkg_is_incomplete_not_pass(checker):
     report = checker.run(snupkg())
     assert [f for f in report.findings if f.severity.value == "error"] == []
-    assert report.verdict == "pass"
+    assert report.verdict == "incomplete" and report.predicted is None
+    assert [f.rule for f in report.unchecked] == ["V301"]
 
 
 def test_package_too_large(checker, monkeypatch):

@@ -200,3 +200,15 @@ def test_malformed_debug_directory_is_issue_0(checker, pe_kwargs, words):
     pair = matched_pair(NAME, **pe_kwargs)
     finding = only(checker.run(*pair_packages(pair)), "V105")
     assert finding.outcome.code == 0 and words.lower() in finding.message.lower(), finding.message
+
+
+def test_prediction_follows_the_evaluation_order_data_not_rule_ids(checker, monkeypatch):
+    import snupkg_lint.engine as engine
+
+    pair = matched_pair("Contoso.Lib")
+    bad = pkg.package({"lib/net8.0/Contoso.Lib.pdb": pair.pdb, "lib/net8.0/x.dll": b"MZ"},
+                      nuspec=pkg.nuspec_xml(authors="Contoso"))  # P222 and P223 both fail at push
+    report = checker.run(bad, pkg.package({"lib/net8.0/Contoso.Lib.dll": pair.dll}, symbols=False))
+    assert report.predicted.rule == "P222"
+    monkeypatch.setattr(engine, "_PUSH_RANK", {"P223": 0, "P222": 1})  # a server that checks files first
+    assert engine.assess(report.findings)[1].rule == "P223"

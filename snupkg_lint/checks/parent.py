@@ -38,7 +38,7 @@ def parent_package_mismatch(a: Artifacts) -> Iterator[Hit]:
 
 @rule("X002", "nupkg-unreadable", Severity.ERROR, NO_OUTCOME,
       summary="The .nupkg given or found beside the .snupkg cannot be read, so nothing can be compared with it.",
-      fix="Point --nupkg at the package `dotnet pack` produced together with this .snupkg.")
+      fix="Point --nupkg at the package `dotnet pack` produced together with this .snupkg.", incomplete=True)
 def nupkg_unreadable(a: Artifacts) -> Iterator[Hit]:
     if a.nupkg is None:
         return

@@ -60,7 +60,7 @@ def assembly_extension_not_lowercase(a: Artifacts) -> Iterator[Hit]:
 @rule("V301", "assembly-matching-skipped", Severity.INFO, Outcome(),
       summary="No .nupkg was given or found beside the .snupkg, so PDBs were not matched against the assemblies.",
       fix="Keep the .nupkg beside the .snupkg (as `dotnet pack` writes them) or pass `--nupkg FILE`, to also "
-          "predict issues 250 and 251.")
+          "predict issues 250 and 251.", incomplete=True)
 def assembly_matching_skipped(a: Artifacts) -> Iterator[Hit]:
     if a.nupkg is None and a.snupkg.pdb_entries:
         yield Hit(f"{len(a.snupkg.pdb_entries)} PDB(s) not matched against their DLLs: no .nupkg to compare with")

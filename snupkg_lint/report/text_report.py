@@ -34,17 +34,29 @@ def _finding_lines(f: Finding, style: Style) -> list[str]:
     return lines
 
 
+# Why nothing was predicted, for each rule whose findings leave part of the package unchecked.
+_NOT_PREDICTED = {
+    "V301": "symbol validation not predicted without the .nupkg",
+    "X002": "symbol validation not predicted: the .nupkg cannot be read",
+    "X003": "part of the package was too large to check (X003)",
+    "X001": "a rule of snupkg-lint failed, so its checks are missing (X001)",
+}
+
+
 def _verdict_line(report: PackageReport, style: Style) -> str:
     counts = ", ".join(f"{report.count(s)} {s.value}{'s' if report.count(s) != 1 else ''}" for s in Severity)
     predicted = report.predicted
-    if predicted is None:
+    if predicted is None and report.unchecked:
+        answer = "push accepted; " + "; ".join(dict.fromkeys(_NOT_PREDICTED.get(f.rule, f"{f.name} ({f.rule})")
+                                                             for f in report.unchecked))
+    elif predicted is None:
         answer = "nuget.org would accept the push and publish the symbols"
     elif predicted.outcome.stage is Stage.PUSH:
         answer = f"nuget.org would answer the push with HTTP {predicted.outcome.status} ({predicted.rule})"
     else:
         answer = (f"nuget.org would accept the push, then fail symbol validation with issue "
                   f"{predicted.outcome.code} ({predicted.rule})")
-    key = "pass" if report.verdict == "pass" else "error"
+    key = {"pass": "pass", "incomplete": "warning"}.get(report.verdict, "error")
     return f"  {style(report.verdict, key)}: {answer}; {counts}"
 
 
@@ -60,6 +72,7 @@ def render(reports: Iterable[PackageReport], *, colour: bool = False) -> str:
         out.append(_verdict_line(report, style))
         out.append("")
     verdicts = [r.verdict for r in reports]
-    tally = ", ".join(f"{verdicts.count(v)} {v}" for v in ("pass", "push-rejected", "validation-failed") if v in verdicts)
+    tally = ", ".join(f"{verdicts.count(v)} {v}" for v in ("pass", "incomplete", "push-rejected", "validation-failed")
+                      if v in verdicts)
     out.append(f"{len(reports)} package{'s' if len(reports) != 1 else ''} checked: {tally or 'none'}")
     return "\n".join(out) + "\n"

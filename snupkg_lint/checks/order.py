@@ -1,0 +1,33 @@
+"""nuget.org's evaluation order, as data.
+
+nuget.org answers a push with its first failing check and e-mails the first failing validation step, so
+which finding is *the* answer depends on the order nuget.org runs its checks in, not on rule ids. The order
+lives here: a newly found server check is inserted at its place, and no public rule id is renumbered.
+
+PUSH_ORDER: SymbolPackageUploadService / PackageUploadService / SymbolPackageService, as they run
+(nuget-org-push-checks.md). VALIDATION_STEPS: SymbolsValidatorService's steps for one assembly; assemblies
+themselves are taken in the job's order (a finding's `order`), package-wide conditions first.
+"""
+
+from __future__ import annotations
+
+PUSH_ORDER: tuple[str, ...] = (
+    "P100",  # request size (IIS, before the upload handler)
+    "P101",  # the zip opens
+    "P102", "P103", "P104",  # entry dates, '//' collisions, '\\'
+    "P105", "P106", "P107", "P108", "P109", "P110",  # nuspec present, readable; id; version
+    "P111",  # the parent package exists (404)
+    "P112",  # duplicate entries
+    "P201", "P202", "P203", "P204", "P205", "P206", "P207", "P208", "P209", "P210",  # nuspec metadata
+    "P211", "P212", "P213", "P214", "P215", "P216", "P217", "P218", "P219", "P220", "P221",
+    "P222",  # authors and owners
+    "P223", "P224", "P225", "P226",  # what the package may contain
+)
+
+VALIDATION_STEPS: tuple[str, ...] = (
+    "V101",  # no symbol files (253)
+    "V102",  # a PDB without its assembly (251)
+    "V103",  # not portable (252)
+    "V104", "V105",  # the CodeView entry leads to the PDB with its id (251), or the reader fails (0)
+    "V106", "V107", "V108",  # PdbChecksum present, matching, known algorithm (250, 0)
+)
