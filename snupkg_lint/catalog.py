@@ -1,9 +1,11 @@
-"""The rule catalog: one Markdown document per rule in the repository's top-level rules/ folder,
-shipped inside the package as snupkg_lint/rules/.
+"""The rule catalog: the prose of every rule, one Markdown document per rule in the repository's top-level
+rules/ folder, shipped inside the package as snupkg_lint/rules/.
 
-Each document starts with a front-matter block of `key: value` lines between `---` lines (id, name,
-severity, stage, status, code), then the sections What it checks / Why it matters / Example /
-How to fix / Reference.
+A rule's facts (id, name, severity, nuget.org outcome) live in its ``@rule`` declaration; its prose lives
+here, once: the document's first paragraph is the one-line summary (``snupkg-lint rules``, SARIF's
+shortDescription), then the sections What it checks / Why it matters / Example / How to fix / Reference; the
+first paragraph of How to fix is the fix every finding of the rule carries. The heading and the facts block
+of the document as shown are generated from the declaration (:func:`render`), never written by hand.
 """
 
 from __future__ import annotations
@@ -19,12 +21,9 @@ SECTIONS = ("What it checks", "Why it matters", "Example", "How to fix", "Refere
 @dataclass(frozen=True)
 class RuleDoc:
     id: str
-    name: str
-    severity: str
-    stage: str | None
-    status: int | None
-    code: int | None
-    text: str  # the whole document
+    summary: str  # the first paragraph, on one line
+    fix: str  # the first paragraph of How to fix, on one line
+    body: str  # the document as written: summary and sections
     sections: dict[str, str]
 
 
@@ -36,44 +35,37 @@ def rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "rules"
 
 
-def _value(raw: str) -> str | int | None:
-    raw = raw.strip()
-    if raw in ("null", "none", ""):
-        return None
-    return int(raw) if raw.isdigit() else raw
+def _first_paragraph(text: str) -> str:
+    return " ".join(text.strip().split("\n\n", 1)[0].split())
 
 
-def parse_doc(text: str) -> RuleDoc:
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != "---" or "---" not in (l.strip() for l in lines[1:]):
-        raise ValueError("the document does not start with a --- front-matter block")
-    end = next(i for i, l in enumerate(lines[1:], 1) if l.strip() == "---")
-    meta = {}
-    for line in lines[1:end]:
-        key, _, value = line.partition(":")
-        meta[key.strip()] = _value(value)
+def parse_doc(rule_id: str, text: str) -> RuleDoc:
+    if text.startswith("---") or text.lstrip().startswith("#"):
+        raise ValueError(f"{rule_id}.md: starts with front matter or a heading; both are generated from the rule")
+    head, _, _ = text.partition("\n## ")
     sections: dict[str, list[str]] = {}
     current = None
-    for line in lines[end + 1 :]:
+    for line in text.splitlines():
         if line.startswith("## "):
             current = line[3:].strip()
             sections[current] = []
         elif current is not None:
             sections[current].append(line)
-    return RuleDoc(
-        id=str(meta.get("id")), name=str(meta.get("name")), severity=str(meta.get("severity")),
-        stage=meta.get("stage"), status=meta.get("status"), code=meta.get("code"),
-        text=text, sections={k: "\n".join(v).strip() for k, v in sections.items()},
-    )
+    joined = {k: "\n".join(v).strip() for k, v in sections.items()}
+    return RuleDoc(rule_id, _first_paragraph(head), _first_paragraph(joined.get("How to fix", "")), text.strip(),
+                   joined)
 
 
 @lru_cache(maxsize=1)
 def load_catalog() -> dict[str, RuleDoc]:
     docs: dict[str, RuleDoc] = {}
-    folder = rules_dir()
-    for path in sorted(folder.glob("*.md")):
-        if path.name.lower() == "readme.md":
-            continue
-        doc = parse_doc(path.read_text(encoding="utf-8"))
-        docs[doc.id] = doc
+    for path in sorted(rules_dir().glob("*.md")):
+        if path.name.lower() != "readme.md":
+            docs[path.stem] = parse_doc(path.stem, path.read_text(encoding="utf-8"))
     return docs
+
+
+def render(doc: RuleDoc, name: str, facts: list[tuple[str, str]]) -> str:
+    """The document as `snupkg-lint rule` shows it: the generated heading and facts, then the prose."""
+    lines = [f"# {doc.id} {name}", ""] + [f"- **{key}**: {value}" for key, value in facts] + ["", doc.body]
+    return "\n".join(lines) + "\n"

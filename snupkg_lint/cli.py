@@ -156,14 +156,25 @@ def list_rules() -> None:
 @app.command("rule")
 def show_rule(rule_id: str = typer.Argument(..., metavar="ID", help="A rule id (P223) or name (disallowed-file-extension).")) -> None:
     """Show a rule's documentation."""
-    from snupkg_lint.catalog import load_catalog
+    from snupkg_lint.catalog import load_catalog, render
 
-    catalog = load_catalog()
     wanted = rule_id.strip()
-    doc = catalog.get(wanted.upper()) or next((d for d in catalog.values() if d.name == wanted.lower()), None)
-    if doc is None:
+    rules = {r.id: r for r in all_rules()}
+    found = rules.get(wanted.upper()) or next((r for r in rules.values() if r.name == wanted.lower()), None)
+    if found is None:
         raise UsageProblem(f"unknown rule '{rule_id}' (see `snupkg-lint rules`)")
-    typer.echo(doc.text.rstrip())
+    facts = [("severity", found.severity.value), ("nuget.org", _outcome_text(found))]
+    typer.echo(render(load_catalog()[found.id], found.name, facts).rstrip())
+
+
+def _outcome_text(rule: Rule) -> str:
+    o = rule.outcome
+    if o.status is not None:
+        return f"push rejected with HTTP {o.status}" + (f': "{o.server_message}"' if o.server_message else "")
+    if o.code is not None:
+        return f"push accepted, then symbol validation fails with issue {o.code}" + \
+            (f': "{o.server_message}"' if o.server_message else "")
+    return "none (nuget.org does not reject this)"
 
 
 def _version_callback(value: bool) -> None:

@@ -162,7 +162,8 @@ def test_rule_command_shows_document(capsys):
     code, out, _ = run_cli(capsys, "rule", "P101")
     assert code == 0 and "## How to fix" in out
     code, out, _ = run_cli(capsys, "rule", "zip-unreadable")
-    assert code == 0 and out.startswith("---")
+    assert code == 0 and out.startswith("# P101 zip-unreadable\n\n- **severity**: error\n")
+    assert "---" not in out.split("## What it checks")[0]  # no raw front matter: the facts are rendered
 
 
 def test_python_dash_m_entry_point(tmp_path):

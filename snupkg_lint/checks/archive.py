@@ -20,9 +20,7 @@ MULTIPART_OVERHEAD = 512  # the client's multipart framing around the file, appr
 _NET_ZIP_ERRORS = {"File is not a zip file": "End of Central Directory record could not be found."}
 
 
-@rule("P100", "package-too-large", ERROR, push(413, m.FILE_TOO_LARGE),
-      summary="The .snupkg is larger than nuget.org's 250 MiB request limit.",
-      fix="Ship only the .pdb files the .nupkg's assemblies need; PDBs of test or tool projects do not belong here.")
+@rule("P100", "package-too-large", ERROR, push(413, m.FILE_TOO_LARGE))
 def package_too_large(a: Artifacts) -> Iterator[Hit]:
     size = a.snupkg.file_size
     if size + MULTIPART_OVERHEAD > MAX_REQUEST_BYTES:
@@ -30,10 +28,7 @@ def package_too_large(a: Artifacts) -> Iterator[Hit]:
                   f"nuget.org's limit of {MAX_REQUEST_BYTES:,} bytes")
 
 
-@rule("P101", "zip-unreadable", ERROR, push(400),
-      summary="The file is not a zip archive nuget.org can open.",
-      fix="Re-create the package with `dotnet pack`; a truncated upload or download, or a file that is not a "
-          "package at all, gives this.")
+@rule("P101", "zip-unreadable", ERROR, push(400))
 def zip_unreadable(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.error is None:
         return
@@ -41,10 +36,7 @@ def zip_unreadable(a: Artifacts) -> Iterator[Hit]:
     yield Hit(f"the file is not a readable zip archive: {a.snupkg.error}", server_message=m.INVALID_PACKAGE.format(net))
 
 
-@rule("P102", "entry-dated-in-future", ERROR, push(400),
-      summary="A zip entry's timestamp is more than one day ahead of now.",
-      fix="Pack on a machine with a correct clock, or pack deterministically (`<Deterministic>true</Deterministic>` "
-          "stamps entries 1980-01-01); do not post-process the zip with a tool that writes future dates.")
+@rule("P102", "entry-dated-in-future", ERROR, push(400))
 def entry_dated_in_future(a: Artifacts) -> Iterator[Hit]:
     limit = a.now + dt.timedelta(days=1)
     for entry in a.snupkg.entries:
@@ -59,10 +51,7 @@ def _collapse_slashes(name: str) -> str:
     return re.sub("/+", "/", name[:260]) + name[260:]
 
 
-@rule("P103", "double-slash-collision", ERROR, push(400),
-      summary="An entry name with '//' collides with another entry once the slashes are collapsed.",
-      fix="Fix the packing step that builds entry paths by string concatenation (a trailing '/' on a folder "
-          "variable); each entry needs one unique path.")
+@rule("P103", "double-slash-collision", ERROR, push(400))
 def double_slash_collision(a: Artifacts) -> Iterator[Hit]:
     first = next((e for e in a.snupkg.entries if "//" in e.name), None)
     if first is None:
@@ -75,9 +64,7 @@ def double_slash_collision(a: Artifacts) -> Iterator[Hit]:
                   server_message=m.DOUBLE_FORWARD_SLASH.format(first.name))
 
 
-@rule("P104", "double-backslash", ERROR, push(400),
-      summary="An entry name contains two consecutive backslashes.",
-      fix="Use '/' as the separator in zip entry names and do not join path parts that already end in a separator.")
+@rule("P104", "double-backslash", ERROR, push(400))
 def double_backslash(a: Artifacts) -> Iterator[Hit]:
     for entry in a.snupkg.entries:
         if "\\\\" in entry.name:
@@ -93,10 +80,7 @@ def _duplicate_key(name: str) -> str:
     return netpath.upper_invariant(path.lstrip("/"))
 
 
-@rule("P112", "duplicate-entries", ERROR, push(400, m.DUPLICATED_ENTRIES),
-      summary="Two entries have the same path once case, '\\' and leading './' or '/' are ignored.",
-      fix="Remove the second copy: usually the same PDB added twice (a custom nuspec <file> glob overlapping the "
-          "build output, or two TFMs writing to one folder).")
+@rule("P112", "duplicate-entries", ERROR, push(400, m.DUPLICATED_ENTRIES))
 def duplicate_entries(a: Artifacts) -> Iterator[Hit]:
     groups: dict[str, list[str]] = defaultdict(list)
     for entry in a.snupkg.entries:
@@ -107,10 +91,7 @@ def duplicate_entries(a: Artifacts) -> Iterator[Hit]:
             yield Hit(f"entry is duplicated by {shown} (nuget.org compares paths ignoring case)", entry=names[0])
 
 
-@rule("P224", "invalid-path-characters", ERROR, push(400, m.FAILED_TO_READ),
-      summary="An entry name contains a character .NET Framework rejects in a path.",
-      fix="Rename the file: '\"', '<', '>', '|', control characters and ':' (outside a drive letter) are not "
-          "allowed in Windows paths.")
+@rule("P224", "invalid-path-characters", ERROR, push(400, m.FAILED_TO_READ))
 def invalid_path_characters(a: Artifacts) -> Iterator[Hit]:
     for entry, path in a.snupkg.files:
         bad = netpath.invalid_path_char(path)
@@ -118,10 +99,7 @@ def invalid_path_characters(a: Artifacts) -> Iterator[Hit]:
             yield Hit(f"entry name contains {bad!r}, which .NET's FileInfo rejects", entry=entry.name)
 
 
-@rule("P226", "unsafe-entry-path", ERROR, push(400),
-      summary="An entry would be extracted outside the package folder (zip-slip): rooted, a drive letter, or '..'.",
-      fix="Use relative entry paths inside the package (e.g. lib/net8.0/MyLib.pdb). nuget.org's symbol validation "
-          "job rejects the same entries with issue 254 should the push ever get through.")
+@rule("P226", "unsafe-entry-path", ERROR, push(400))
 def unsafe_entry_path(a: Artifacts) -> Iterator[Hit]:
     identity = a.snupkg.identity
     label = "?"

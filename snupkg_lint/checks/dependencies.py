@@ -26,9 +26,7 @@ def _identity_label(a: Artifacts) -> str:
     return f"{identity.id}.{identity.version.normalized}"
 
 
-@rule("P207", "dependency-version-invalid", ERROR, push(400),
-      summary="A <dependency> has a missing, empty or unparseable version range.",
-      fix="Give every <dependency> a version range such as 1.2.3 or [1.2.3,2.0.0). " + COPY_FROM_NUPKG)
+@rule("P207", "dependency-version-invalid", ERROR, push(400))
 def dependency_version_invalid(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.nuspec is None:
         return
@@ -51,10 +49,7 @@ def framework_strings(nuspec: Nuspec) -> Iterator[tuple[str, str]]:
                 yield "frameworkAssembly", piece
 
 
-@rule("P211", "target-framework-unparseable", ERROR, push(400, m.FAILED_TO_READ),
-      summary="A targetFramework cannot be parsed at all (NuGetFramework.Parse throws).",
-      fix="Use a short framework name such as net8.0 or netstandard2.0, or the long form "
-          "'.NETFramework,Version=v4.7.2'.")
+@rule("P211", "target-framework-unparseable", ERROR, push(400, m.FAILED_TO_READ))
 def target_framework_unparseable(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.nuspec is None:
         return
@@ -72,9 +67,7 @@ def parsed_framework(text: str | None) -> Framework | None:
         return None
 
 
-@rule("P216", "duplicate-dependency-group", ERROR, push(400, m.DUPLICATE_DEPENDENCY_GROUP),
-      summary="Two dependency groups name the same target framework.",
-      fix="Merge the two <group> elements for that framework into one.")
+@rule("P216", "duplicate-dependency-group", ERROR, push(400, m.DUPLICATE_DEPENDENCY_GROUP))
 def duplicate_dependency_group(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.nuspec is None:
         return

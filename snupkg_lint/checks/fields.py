@@ -30,10 +30,7 @@ def absolute_url(text: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
-@rule("P213", "description-missing", ERROR, push(400, m.PROPERTY_MISSING.format("Description")),
-      summary="The nuspec has no non-empty <description>.",
-      fix="Set <Description> in the project (or <description> in the nuspec); `dotnet pack` copies it into the "
-          ".snupkg. An empty or whitespace-only description counts as missing.")
+@rule("P213", "description-missing", ERROR, push(400, m.PROPERTY_MISSING.format("Description")))
 def description_missing(a: Artifacts) -> Iterator[Hit]:
     nuspec = a.snupkg.nuspec
     if nuspec is not None and not (nuspec.value("description") or "").strip():
@@ -64,9 +61,7 @@ def _lengths(a: Artifacts, nuspec: Nuspec) -> Iterator[tuple[str, int, int]]:
             yield "RepositoryUrl", len(url), 4000
 
 
-@rule("P214", "field-too-long", ERROR, push(400),
-      summary="A metadata value is longer than nuget.org stores (e.g. description 4000, title 256, version 64).",
-      fix="Shorten the value in the project file or nuspec; long release notes belong in a linked document.")
+@rule("P214", "field-too-long", ERROR, push(400))
 def field_too_long(a: Artifacts) -> Iterator[Hit]:
     nuspec = a.snupkg.nuspec
     if nuspec is None:
@@ -77,9 +72,7 @@ def field_too_long(a: Artifacts) -> Iterator[Hit]:
                       server_message=m.PROPERTY_TOO_LONG.format(prop, limit))
 
 
-@rule("P215", "id-version-too-long", ERROR, push(400, m.ID_VERSION_TOO_LONG.format(MAX_ID_AND_VERSION)),
-      summary="The id and the full version (with +metadata) together exceed 160 characters.",
-      fix="Shorten the build metadata (+...) of the version, or the package id.")
+@rule("P215", "id-version-too-long", ERROR, push(400, m.ID_VERSION_TOO_LONG.format(MAX_ID_AND_VERSION)))
 def id_version_too_long(a: Artifacts) -> Iterator[Hit]:
     identity = a.snupkg.identity
     if identity is None or not identity.id or identity.version is None:

@@ -14,10 +14,7 @@ from snupkg_lint.model import Hit, Severity, push
 ALLOWED_EXTENSIONS = (".pdb", ".nuspec", ".xml", ".psmdcp", ".rels", ".p7s")
 
 
-@rule("P223", "disallowed-file-extension", Severity.ERROR, push(400, m.INVALID_FILES.format(".pdb")),
-      summary="An entry's extension is not one of .pdb .nuspec .xml .psmdcp .rels .p7s (compared case-sensitively).",
-      fix="Ship only .pdb files: remove sources, DLLs, docs and icons from the .snupkg (a custom nuspec <files> "
-          "section is the usual cause), and rename upper-case extensions such as .PDB to lower case.")
+@rule("P223", "disallowed-file-extension", Severity.ERROR, push(400, m.INVALID_FILES.format(".pdb")))
 def disallowed_file_extension(a: Artifacts) -> Iterator[Hit]:
     for entry, path in a.snupkg.files:
         if netpath.invalid_path_char(path) is not None:
@@ -28,11 +25,7 @@ def disallowed_file_extension(a: Artifacts) -> Iterator[Hit]:
             yield Hit(f"extension '{ext}' is not allowed in a symbols package{hint}", entry=entry.name)
 
 
-@rule("P225", "no-pdb-files", Severity.ERROR, push(400, m.NO_SYMBOLS),
-      summary="The package has no entry with the extension .pdb (exact case).",
-      fix="Produce portable PDB files: `<DebugType>portable</DebugType>` (not embedded or none) and "
-          "`<IncludeBuildOutput>` left true. With DebugType=embedded there is nothing for a .snupkg: stop "
-          "producing one (IncludeSymbols=false). nuget.org's validation job would also report issue 253.")
+@rule("P225", "no-pdb-files", Severity.ERROR, push(400, m.NO_SYMBOLS))
 def no_pdb_files(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.archive is None:
         return

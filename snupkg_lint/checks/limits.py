@@ -15,18 +15,13 @@ from snupkg_lint.formats.pdb_checksum import is_known_algorithm
 from snupkg_lint.model import Hit, Outcome, Severity
 
 
-@rule("X001", "internal-error", Severity.ERROR, Outcome(),
-      summary="One of snupkg-lint's own rules failed on this package; the others still ran.",
-      fix="This is a bug in snupkg-lint; please report it with the package.", incomplete=True)
+@rule("X001", "internal-error", Severity.ERROR, Outcome(), incomplete=True)
 def internal_error(a: Artifacts) -> Iterator[Hit]:
     """Reported by the engine for a rule that raised, never by a check of its own."""
     return iter(())
 
 
-@rule("X003", "check-limit-exceeded", Severity.WARNING, Outcome(),
-      summary="Part of the package is larger than snupkg-lint reads, so it was not checked.",
-      fix="Nothing to fix if the file is genuine: the part was skipped, not judged. Packages this large usually "
-          "hold files that do not belong in a symbol package.", incomplete=True)
+@rule("X003", "check-limit-exceeded", Severity.WARNING, Outcome(), incomplete=True)
 def check_limit_exceeded(a: Artifacts) -> Iterator[Hit]:
     read = a.snupkg.nuspec_read
     if read.limit_error is not None:

@@ -110,39 +110,26 @@ def _hits(a: Artifacts, rule_id: str) -> Iterator[Hit]:
             yield Hit(f"{e.message}: {e.error}", entry=a.snupkg.nuspec_name, server_message=_answer(errors))
 
 
-@rule("P217", "invalid-id", ERROR, push(400),
-      summary="The package id is longer than 100 characters or is not letters, digits, '_' with single '.' or '-'.",
-      fix="Use an id such as Contoso.Utilities: start with a letter, digit or '_', no spaces, no '..' or '--'.")
+@rule("P217", "invalid-id", ERROR, push(400))
 def invalid_id(a: Artifacts) -> Iterator[Hit]:
     yield from _hits(a, "P217")
 
 
-@rule("P218", "legacy-version-invalid", ERROR, push(400),
-      summary="A SemVer 1 prerelease label starts with a digit (e.g. 1.0.0-1), which old clients cannot read.",
-      fix="Start the prerelease label with a letter (1.0.0-rc1, 1.0.0-beta.1) or use a dotted SemVer 2 label "
-          "(1.0.0-1.2).")
+@rule("P218", "legacy-version-invalid", ERROR, push(400))
 def legacy_version_invalid(a: Artifacts) -> Iterator[Hit]:
     yield from _hits(a, "P218")
 
 
-@rule("P219", "invalid-url", ERROR, push(400),
-      summary="iconUrl, projectUrl or licenseUrl is not an absolute http(s) URL.",
-      fix="Write a full https:// URL, or remove the element.")
+@rule("P219", "invalid-url", ERROR, push(400))
 def invalid_url(a: Artifacts) -> Iterator[Hit]:
     yield from _hits(a, "P219")
 
 
-@rule("P220", "unsupported-target-framework", ERROR, push(400),
-      summary="A dependency group or frameworkAssembly names a framework NuGet does not know.",
-      fix="Use a known target framework moniker (net8.0, netstandard2.0, net472, ...); check for typos.")
+@rule("P220", "unsupported-target-framework", ERROR, push(400))
 def unsupported_target_framework(a: Artifacts) -> Iterator[Hit]:
     yield from _hits(a, "P220")
 
 
-@rule("P221", "invalid-dependency", ERROR, push(400),
-      summary="A dependency is repeated in a group, has an invalid id, a floating range, or a bound with "
-              "build metadata or a SemVer1 label starting with a digit.",
-      fix="List each dependency once per group with a fixed range (no '*'), no '+metadata' in the bounds. "
-          + COPY_FROM_NUPKG)
+@rule("P221", "invalid-dependency", ERROR, push(400))
 def invalid_dependency(a: Artifacts) -> Iterator[Hit]:
     yield from _hits(a, "P221")

@@ -19,9 +19,7 @@ RESTRICTED = {"created", "dependencyGroups", "isPrerelease", "lastEdited", "list
 BOOLEANS = ("developmentDependency", "requireLicenseAcceptance", "serviceable")
 
 
-@rule("P201", "duplicate-metadata-elements", ERROR, push(400),
-      summary="An element appears more than once directly under <metadata>.",
-      fix="Keep one of each element; a hand-merged nuspec often repeats <description> or <dependencies>.")
+@rule("P201", "duplicate-metadata-elements", ERROR, push(400))
 def duplicate_metadata_elements(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.nuspec is None:
         return
@@ -33,10 +31,7 @@ def duplicate_metadata_elements(a: Artifacts) -> Iterator[Hit]:
                   server_message=m.DUPLICATE_METADATA.format(names))
 
 
-@rule("P202", "reserved-metadata-elements", ERROR, push(400),
-      summary="<metadata> uses a name nuget.org reserves for itself, or spells <tags> with other casing.",
-      fix="Remove elements nuget.org computes itself (published, listed, packageHash, ...) and spell <tags> in "
-          "lower case.")
+@rule("P202", "reserved-metadata-elements", ERROR, push(400))
 def reserved_metadata_elements(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.nuspec is None:
         return
@@ -50,9 +45,7 @@ def reserved_metadata_elements(a: Artifacts) -> Iterator[Hit]:
                   entry=a.snupkg.nuspec_name, server_message=m.INVALID_METADATA.format("', '".join(reserved)))
 
 
-@rule("P203", "invalid-boolean", ERROR, push(400),
-      summary="developmentDependency, requireLicenseAcceptance or serviceable is not 'true' or 'false'.",
-      fix="Write true or false (any case); 1, 0, yes and an empty element are rejected.")
+@rule("P203", "invalid-boolean", ERROR, push(400))
 def invalid_boolean(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.nuspec is None:
         return
@@ -62,9 +55,7 @@ def invalid_boolean(a: Artifacts) -> Iterator[Hit]:
                       server_message=m.INVALID_BOOLEAN.format(child.name))
 
 
-@rule("P208", "min-client-version-invalid", ERROR, push(400, m.FAILED_TO_READ),
-      summary="The minClientVersion attribute of <metadata> is not a NuGet version.",
-      fix="Remove minClientVersion or set it to a version such as 5.0.0.")
+@rule("P208", "min-client-version-invalid", ERROR, push(400, m.FAILED_TO_READ))
 def min_client_version_invalid(a: Artifacts) -> Iterator[Hit]:
     nuspec = a.snupkg.nuspec
     if nuspec is not None and nuspec.min_client_version is not None:
@@ -73,18 +64,14 @@ def min_client_version_invalid(a: Artifacts) -> Iterator[Hit]:
                       entry=a.snupkg.nuspec_name)
 
 
-@rule("P209", "version-without-dot", ERROR, push(400, m.FAILED_TO_READ),
-      summary="The <version> text has no '.', e.g. '1'.",
-      fix="Write at least major.minor (1.0); NuGet reads '1' as 1.0.0 but nuget.org's metadata reader refuses it.")
+@rule("P209", "version-without-dot", ERROR, push(400, m.FAILED_TO_READ))
 def version_without_dot(a: Artifacts) -> Iterator[Hit]:
     identity = a.snupkg.identity
     if identity is not None and identity.version is not None and "." not in (identity.version_text or ""):
         yield Hit(f"<version> '{identity.version_text}' contains no '.'", entry=a.snupkg.nuspec_name)
 
 
-@rule("P210", "case-variant-metadata", ERROR, push(400, m.FAILED_TO_READ),
-      summary="Two metadata elements differ only by case (e.g. <description> and <Description>).",
-      fix="Element names are case-sensitive: keep the lower-camel-case one, e.g. <description>.")
+@rule("P210", "case-variant-metadata", ERROR, push(400, m.FAILED_TO_READ))
 def case_variant_metadata(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.nuspec is None:
         return
@@ -95,10 +82,7 @@ def case_variant_metadata(a: Artifacts) -> Iterator[Hit]:
             yield Hit(f"<{name}> and <{first}> differ only by case", entry=a.snupkg.nuspec_name)
 
 
-@rule("P222", "authors-or-owners-present", ERROR, push(400),
-      summary="The nuspec of a symbols package has <authors> or <owners>.",
-      fix="Remove <authors> and <owners> from the .snupkg's nuspec; `dotnet pack` leaves them out of symbol "
-          "packages, so a hand-written or copied nuspec is the usual cause.")
+@rule("P222", "authors-or-owners-present", ERROR, push(400))
 def authors_or_owners_present(a: Artifacts) -> Iterator[Hit]:
     nuspec = a.snupkg.nuspec
     if nuspec is None:

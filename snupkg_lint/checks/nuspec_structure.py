@@ -15,17 +15,13 @@ ERROR = Severity.ERROR
 REPACK = "Let `dotnet pack` (or `nuget pack`) write the nuspec instead of assembling the .snupkg by hand."
 
 
-@rule("P105", "nuspec-missing", ERROR, push(500, m.MISSING_NUSPEC),
-      summary="There is no .nuspec file at the root of the package.",
-      fix="Put exactly one <id>.nuspec at the root of the zip. " + REPACK)
+@rule("P105", "nuspec-missing", ERROR, push(500, m.MISSING_NUSPEC))
 def nuspec_missing(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.archive is not None and not a.snupkg.nuspec_read.entries:
         yield Hit("no root-level .nuspec entry: nuget.org cannot read the package id and version")
 
 
-@rule("P106", "multiple-nuspecs", ERROR, push(500, m.MULTIPLE_NUSPECS),
-      summary="More than one .nuspec file sits at the root of the package.",
-      fix="Keep only the package's own <id>.nuspec at the root; move or drop the others.")
+@rule("P106", "multiple-nuspecs", ERROR, push(500, m.MULTIPLE_NUSPECS))
 def multiple_nuspecs(a: Artifacts) -> Iterator[Hit]:
     found = a.snupkg.nuspec_read.entries
     if len(found) > 1:
@@ -33,9 +29,7 @@ def multiple_nuspecs(a: Artifacts) -> Iterator[Hit]:
             yield Hit(f"a second root-level nuspec besides '{found[0].name}'", entry=entry.name)
 
 
-@rule("P107", "nuspec-malformed", ERROR, push(500),
-      summary="The nuspec is not well-formed XML, uses a DTD, or cannot be inflated.",
-      fix="Write valid XML without a <!DOCTYPE>; escape '&' and '<' in text (e.g. in <description>). " + REPACK)
+@rule("P107", "nuspec-malformed", ERROR, push(500))
 def nuspec_malformed(a: Artifacts) -> Iterator[Hit]:
     read = a.snupkg.nuspec_read
     if read.xml_error is not None:
@@ -46,28 +40,21 @@ def nuspec_malformed(a: Artifacts) -> Iterator[Hit]:
                   server_message=m.INVALID_PACKAGE.format(read.server_error))
 
 
-@rule("P108", "metadata-missing", ERROR, push(500, m.MISSING_METADATA_NODE.format("metadata")),
-      summary="The nuspec's root element has no <metadata> child.",
-      fix="Put id, version, description and packageTypes inside <package><metadata>…</metadata></package>.")
+@rule("P108", "metadata-missing", ERROR, push(500, m.MISSING_METADATA_NODE.format("metadata")))
 def metadata_missing(a: Artifacts) -> Iterator[Hit]:
     parsed = a.snupkg.nuspec_read.nuspec
     if parsed is not None and parsed.metadata is None:
         yield Hit(f"the root element <{parsed.root_name}> has no <metadata> child", entry=a.snupkg.nuspec_read.entry.name)
 
 
-@rule("P110", "id-missing", ERROR, push(500, m.ID_NULL),
-      summary="The nuspec has no <id> (exact case, in the metadata element's namespace), or it is blank.",
-      fix="Add <id>YourPackage</id> inside <metadata>, spelled in lower case and in the same XML namespace.")
+@rule("P110", "id-missing", ERROR, push(500, m.ID_NULL))
 def id_missing(a: Artifacts) -> Iterator[Hit]:
     identity = a.snupkg.identity
     if identity is not None and identity.id is None:
         yield Hit("no non-blank <id> element in the metadata namespace", entry=a.snupkg.nuspec_read.entry.name)
 
 
-@rule("P109", "version-invalid", ERROR, push(500),
-      summary="The nuspec's <version> is missing or is not a NuGet version.",
-      fix="Write a NuGet version such as 1.2.3 or 1.2.3-beta.1 in <version>, lower-case element name, same "
-          "namespace as <metadata>; make sure the MSBuild Version property is set when packing.")
+@rule("P109", "version-invalid", ERROR, push(500))
 def version_invalid(a: Artifacts) -> Iterator[Hit]:
     identity = a.snupkg.identity
     if identity is None or identity.version is not None:

@@ -16,9 +16,7 @@ SYMBOLS = "SymbolsPackage"
 WRITE_IT = 'Write <packageTypes><packageType name="SymbolsPackage" /></packageTypes> inside <metadata>.'
 
 
-@rule("P204", "package-type-name-missing", ERROR, push(400, m.MISSING_PACKAGE_TYPE_NAME),
-      summary="A <packageType> has no name attribute, or a blank one.",
-      fix=WRITE_IT)
+@rule("P204", "package-type-name-missing", ERROR, push(400, m.MISSING_PACKAGE_TYPE_NAME))
 def package_type_name_missing(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.nuspec is None:
         return
@@ -27,9 +25,7 @@ def package_type_name_missing(a: Artifacts) -> Iterator[Hit]:
             yield Hit(f"<packageType> on line {pt.line} has no name", entry=a.snupkg.nuspec_name)
 
 
-@rule("P205", "package-type-version-invalid", ERROR, push(400),
-      summary="A <packageType> version attribute is not a System.Version (two to four numbers).",
-      fix="Drop the version attribute of the SymbolsPackage type; if present it must be 0.0.")
+@rule("P205", "package-type-version-invalid", ERROR, push(400))
 def package_type_version_invalid(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.nuspec is None:
         return
@@ -40,9 +36,7 @@ def package_type_version_invalid(a: Artifacts) -> Iterator[Hit]:
                       entry=a.snupkg.nuspec_name, server_message=m.INVALID_PACKAGE_TYPE_VERSION.format(version))
 
 
-@rule("P206", "package-type-name-invalid", ERROR, push(400),
-      summary="A <packageType> name is not a valid package id (letters, digits, '_', single '.' or '-').",
-      fix=WRITE_IT)
+@rule("P206", "package-type-name-invalid", ERROR, push(400))
 def package_type_name_invalid(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.nuspec is None:
         return
@@ -59,10 +53,7 @@ def _is_symbols_type(name: str, version: str | None) -> bool:
     return version is None or parse_system_version(version) == (0, 0)
 
 
-@rule("P212", "not-a-symbols-package", ERROR, push(400, m.NOT_SYMBOLS_PACKAGE),
-      summary="The package types are not exactly one SymbolsPackage (no version, or 0.0).",
-      fix="Pack with `-p:IncludeSymbols=true -p:SymbolPackageFormat=snupkg`, which writes the type; a legacy "
-          ".symbols.nupkg or a copied package nuspec lacks it. " + WRITE_IT)
+@rule("P212", "not-a-symbols-package", ERROR, push(400, m.NOT_SYMBOLS_PACKAGE))
 def not_a_symbols_package(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.nuspec is None:
         return

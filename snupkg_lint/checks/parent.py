@@ -11,10 +11,7 @@ from snupkg_lint.formats import netpath
 from snupkg_lint.model import NO_OUTCOME, Hit, Severity, push
 
 
-@rule("P111", "parent-package-mismatch", Severity.ERROR, push(404),
-      summary="The .snupkg's id or normalized version differs from its .nupkg's.",
-      fix="Pack the .nupkg and .snupkg in the same `dotnet pack` run, and push the matching pair "
-          "(`dotnet nuget push X.nupkg` pushes the sibling X.snupkg itself).")
+@rule("P111", "parent-package-mismatch", Severity.ERROR, push(404))
 def parent_package_mismatch(a: Artifacts) -> Iterator[Hit]:
     if a.nupkg is None:
         return
@@ -36,9 +33,7 @@ def parent_package_mismatch(a: Artifacts) -> Iterator[Hit]:
               server_message=m.PARENT_NOT_FOUND.format(mine.id, mine.version.normalized))
 
 
-@rule("X002", "nupkg-unreadable", Severity.ERROR, NO_OUTCOME,
-      summary="The .nupkg given or found beside the .snupkg cannot be read, so nothing can be compared with it.",
-      fix="Point --nupkg at the package `dotnet pack` produced together with this .snupkg.", incomplete=True)
+@rule("X002", "nupkg-unreadable", Severity.ERROR, NO_OUTCOME, incomplete=True)
 def nupkg_unreadable(a: Artifacts) -> Iterator[Hit]:
     if a.nupkg is None:
         return

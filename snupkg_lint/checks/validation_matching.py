@@ -15,9 +15,6 @@ from snupkg_lint.formats.pdb_checksum import is_known_algorithm
 from snupkg_lint.model import Hit, Severity, validation
 
 ERROR = Severity.ERROR
-REWRITTEN = ("If the assembly is rewritten after compiling (Fody weavers, ILMerge/ILRepack, an obfuscator, "
-             "PostSharp), the tool must rewrite the PDB and the debug directory too, or run before the compiler's "
-             "output is copied; otherwise ship the DLL and PDB of one build.")
 
 
 def _kind(kind: str) -> str:
@@ -25,10 +22,7 @@ def _kind(kind: str) -> str:
             "unknown": "not a PDB at all", "unreadable": "unreadable"}.get(kind, kind)
 
 
-@rule("V103", "pdb-not-portable", ERROR, validation(252, m.ISSUE_NOT_PORTABLE),
-      summary="A .pdb is not a portable PDB (it does not start with 'BSJB'): usually a Windows PDB.",
-      fix="Build portable PDBs: `<DebugType>portable</DebugType>` (DebugType full or pdbonly writes Windows PDBs). "
-          "Native (C++) PDBs cannot be published to nuget.org's symbol server; leave them out of the .snupkg.")
+@rule("V103", "pdb-not-portable", ERROR, validation(252, m.ISSUE_NOT_PORTABLE))
 def pdb_not_portable(a: Artifacts) -> Iterator[Hit]:
     order = {pdb.index: n for n, (_, pdb) in reversed(list(enumerate(extracted_pairs(a))))}
     for pdb in a.snupkg.pdb_entries:
@@ -64,10 +58,7 @@ def _mismatch(v: Validated) -> str | None:
     return None
 
 
-@rule("V104", "pdb-id-mismatch", ERROR, validation(251, m.ISSUE_NO_MATCHING_ASSEMBLY),
-      summary="The assembly's CodeView entry does not lead to a PDB with its id (different build, renamed PDB, no "
-              "portable CodeView, or only an embedded PDB).",
-      fix="Ship the DLL and the PDB from the same build, named as the CodeView entry says. " + REWRITTEN)
+@rule("V104", "pdb-id-mismatch", ERROR, validation(251, m.ISSUE_NO_MATCHING_ASSEMBLY))
 def pdb_id_mismatch(a: Artifacts) -> Iterator[Hit]:
     for n, v in enumerate(validated(a)):
         reason = _mismatch(v)
@@ -85,9 +76,7 @@ def _evidence(v: Validated) -> dict:
     return out
 
 
-@rule("V105", "symbols-corrupt", ERROR, validation(0, m.ISSUE_UNKNOWN),
-      summary="A PDB or an assembly's debug data is corrupt where .NET's reader throws (nuget.org: unknown failure).",
-      fix="Rebuild; a corrupt file usually comes from a post-build tool or a broken copy. " + REWRITTEN)
+@rule("V105", "symbols-corrupt", ERROR, validation(0, m.ISSUE_UNKNOWN))
 def symbols_corrupt(a: Artifacts) -> Iterator[Hit]:
     reported = set()
     for n, v in enumerate(validated(a)):
@@ -121,9 +110,7 @@ def _checksum_records(v: Validated):
     return v.assembly.image.pdb_checksums()
 
 
-@rule("V106", "pdb-checksum-missing", ERROR, validation(250, m.ISSUE_CHECKSUM),
-      summary="The assembly matches its PDB by id but has no PdbChecksum debug entry, which nuget.org requires.",
-      fix="Build with the compiler of Visual Studio 15.9 / .NET SDK 2.1.500 or later, which writes it. " + REWRITTEN)
+@rule("V106", "pdb-checksum-missing", ERROR, validation(250, m.ISSUE_CHECKSUM))
 def pdb_checksum_missing(a: Artifacts) -> Iterator[Hit]:
     for n, v in enumerate(validated(a)):
         if _checksum_records(v) == []:
@@ -157,9 +144,7 @@ def _checksum_verdict(a: Artifacts, v: Validated) -> tuple[str, list[dict]]:
     return ("mismatch" if evidence else "pass"), evidence
 
 
-@rule("V107", "pdb-checksum-mismatch", ERROR, validation(250, m.ISSUE_CHECKSUM),
-      summary="No PdbChecksum entry of the assembly equals the hash of the PDB (with its id zeroed).",
-      fix="Ship the PDB exactly as the compiler wrote it, next to the DLL of the same build. " + REWRITTEN)
+@rule("V107", "pdb-checksum-mismatch", ERROR, validation(250, m.ISSUE_CHECKSUM))
 def pdb_checksum_mismatch(a: Artifacts) -> Iterator[Hit]:
     for n, v in enumerate(validated(a)):
         verdict, evidence = _verdict(a, v)
@@ -170,10 +155,7 @@ def pdb_checksum_mismatch(a: Artifacts) -> Iterator[Hit]:
                       details={"assembly": v.assembly.entry.name, "checksums": evidence})
 
 
-@rule("V108", "checksum-algorithm-unknown", ERROR, validation(0, m.ISSUE_UNKNOWN),
-      summary="A PdbChecksum names an algorithm .NET does not know (names are case-sensitive: SHA256, not sha256).",
-      fix="Let the compiler write the PdbChecksum (SHA256); a post-build tool that writes its own must use the "
-          ".NET names MD5, SHA1, SHA256, SHA384 or SHA512.")
+@rule("V108", "checksum-algorithm-unknown", ERROR, validation(0, m.ISSUE_UNKNOWN))
 def checksum_algorithm_unknown(a: Artifacts) -> Iterator[Hit]:
     for n, v in enumerate(validated(a)):
         verdict, _ = _verdict(a, v)

@@ -11,13 +11,9 @@ from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats import netpath
 from snupkg_lint.model import Hit, Outcome, Severity, validation
 
-SAME_PATH = ("A .snupkg mirrors the .nupkg: lib/<tfm>/X.pdb needs lib/<tfm>/X.dll (or .exe). Pack both from one "
-             "`dotnet pack` run with `-p:IncludeSymbols=true -p:SymbolPackageFormat=snupkg`.")
 
 
-@rule("V101", "no-symbols-for-validation", Severity.ERROR, validation(253, m.ISSUE_NO_SYMBOLS),
-      summary="The push sees a .pdb only after %-unescaping its name; the validation job, reading raw names, sees none.",
-      fix="Name PDB entries plainly (lib/net8.0/MyLib.pdb); do not percent-encode the dot or the extension.")
+@rule("V101", "no-symbols-for-validation", Severity.ERROR, validation(253, m.ISSUE_NO_SYMBOLS))
 def no_symbols_for_validation(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.archive is None or a.snupkg.pdb_entries:
         return
@@ -31,9 +27,7 @@ def _elsewhere(a: Artifacts, pdb_name: str) -> list[str]:
     return [e.name for e in a.pairing.assemblies_named(pdb_name)]
 
 
-@rule("V102", "orphan-pdb", Severity.ERROR, validation(251, m.ISSUE_NO_MATCHING_ASSEMBLY),
-      summary="A .pdb has no .dll or .exe with the same folder and base name in the .nupkg.",
-      fix=SAME_PATH)
+@rule("V102", "orphan-pdb", Severity.ERROR, validation(251, m.ISSUE_NO_MATCHING_ASSEMBLY))
 def orphan_pdb(a: Artifacts) -> Iterator[Hit]:
     if a.nupkg is None or a.nupkg.archive is None:
         return
@@ -45,9 +39,7 @@ def orphan_pdb(a: Artifacts) -> Iterator[Hit]:
         yield Hit(f"no {netpath.stem(pdb.name)}.dll or .exe in the same folder of the .nupkg{where}", entry=pdb.name)
 
 
-@rule("V201", "assembly-extension-not-lowercase", Severity.WARNING, Outcome(),
-      summary="A .DLL/.EXE with an upper-case extension has a PDB in the .snupkg; nuget.org never validates that pair.",
-      fix="Rename the assembly with a lower-case extension (MyLib.dll) so nuget.org actually checks its symbols.")
+@rule("V201", "assembly-extension-not-lowercase", Severity.WARNING, Outcome())
 def assembly_extension_not_lowercase(a: Artifacts) -> Iterator[Hit]:
     for pdb in a.snupkg.pdb_entries:
         for pe in a.assemblies_for(pdb):
@@ -57,10 +49,7 @@ def assembly_extension_not_lowercase(a: Artifacts) -> Iterator[Hit]:
                           "extracts it, so these symbols are published unchecked", entry=pe.name)
 
 
-@rule("V301", "assembly-matching-skipped", Severity.INFO, Outcome(),
-      summary="No .nupkg was given or found beside the .snupkg, so PDBs were not matched against the assemblies.",
-      fix="Keep the .nupkg beside the .snupkg (as `dotnet pack` writes them) or pass `--nupkg FILE`, to also "
-          "predict issues 250 and 251.", incomplete=True)
+@rule("V301", "assembly-matching-skipped", Severity.INFO, Outcome(), incomplete=True)
 def assembly_matching_skipped(a: Artifacts) -> Iterator[Hit]:
     if a.nupkg is None and a.snupkg.pdb_entries:
         yield Hit(f"{len(a.snupkg.pdb_entries)} PDB(s) not matched against their DLLs: no .nupkg to compare with")

@@ -11,10 +11,7 @@ from snupkg_lint.formats import netpath
 from snupkg_lint.model import Hit, Outcome, Severity
 
 
-@rule("V202", "codeview-name-differs", Severity.WARNING, Outcome(),
-      summary="An assembly's CodeView entry names a PDB file other than <assembly name>.pdb.",
-      fix="Do not rename assemblies after building, and keep <AssemblyName> and the output file name the same; "
-          "nuget.org looks the PDB up under the CodeView name but pairs files by the assembly name, so both must agree.")
+@rule("V202", "codeview-name-differs", Severity.WARNING, Outcome())
 def codeview_name_differs(a: Artifacts) -> Iterator[Hit]:
     for pe, _ in extracted_pairs(a):
         image = a.assembly(pe).image
@@ -28,10 +25,7 @@ def codeview_name_differs(a: Artifacts) -> Iterator[Hit]:
                       entry=pe.name)
 
 
-@rule("V203", "embedded-pdb-also-shipped", Severity.WARNING, Outcome(),
-      summary="An assembly has an embedded PDB and the .snupkg also ships a .pdb for it.",
-      fix="Choose one: `<DebugType>embedded</DebugType>` and no .snupkg, or `<DebugType>portable</DebugType>` and "
-          "the .snupkg. nuget.org ignores embedded PDBs and needs the shipped file to match the CodeView entry.")
+@rule("V203", "embedded-pdb-also-shipped", Severity.WARNING, Outcome())
 def embedded_pdb_also_shipped(a: Artifacts) -> Iterator[Hit]:
     for pe, pdb in extracted_pairs(a):
         image = a.assembly(pe).image
