@@ -57,16 +57,44 @@ def validation(code: int, server_message: str | None = None) -> Outcome:
 
 
 @dataclass(frozen=True)
+class Message:
+    """A message as rules write it: its key, the English template (the msgid a translation looks up, as gettext
+    does), and the arguments the template is filled with. Rules never format text; reporters render it
+    (``render``), so a translation changes no rule. An argument may itself be a Message (a phrase); the
+    others are data (names, numbers, a reader's error), never translated; a tuple of Messages is a list of
+    phrases, shown joined by '; '."""
+
+    template: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, translate: Callable[[str], str] | None = None) -> str:
+        return (translate(self.template) if translate else self.template).format(
+            **{k: _rendered(v, translate) for k, v in self.args.items()})
+
+
+def _rendered(value: Any, translate: Callable[[str], str] | None) -> Any:
+    if isinstance(value, Message):
+        return value.render(translate)
+    if isinstance(value, tuple) and value and all(isinstance(v, Message) for v in value):
+        return "; ".join(v.render(translate) for v in value)  # a list of phrases
+    return value
+
+
+def msg(template: str, /, **args: Any) -> Message:
+    return Message(template, args)
+
+
+@dataclass(frozen=True)
 class Hit:
     """What a rule function yields: the variable part of a finding.
 
     Anything left as None is filled from the rule's declaration.
     """
 
-    message: str
+    message: Message
     entry: str | None = None
-    server_message: str | None = None
-    fix: str | None = None
+    part: str | None = None  # where in the entry, when that helps: "CodeView entry #0", a document name
+    server_message: str | None = None  # nuget.org's own words, verbatim: never a Message
     status: int | None = None  # overrides the rule's HTTP status (e.g. 500 instead of 400)
     severity: Severity | None = None
     details: dict[str, Any] = field(default_factory=dict)
@@ -78,12 +106,14 @@ class Finding:
     rule: str
     name: str
     severity: Severity
-    message: str
+    message: str  # the message rendered in English (reporters render ``text`` in the reader's language)
     entry: str | None
     outcome: Outcome
     fix: str
-    details: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)  # the evidence: ids, hashes, paths
     order: int = field(default=-1, compare=False)
+    text: Message | None = field(default=None, compare=False)  # the message key and its arguments
+    part: str | None = None
 
     def sort_key(self) -> tuple:
         return (self.rule, self.entry or "", self.message)
@@ -103,6 +133,8 @@ class Rule:
     incomplete: bool = False  # a finding of this rule means snupkg-lint could not predict everything
 
     def finding(self, hit: Hit) -> Finding:
+        if not isinstance(hit.message, Message):
+            raise TypeError(f"rule {self.id}: a finding's message is msg(template, **arguments), not formatted text")
         outcome = self.outcome
         if hit.server_message is not None or hit.status is not None:
             outcome = replace(
@@ -114,12 +146,14 @@ class Rule:
             rule=self.id,
             name=self.name,
             severity=hit.severity or self.severity,
-            message=hit.message,
+            message=hit.message.render(),
             entry=hit.entry,
             outcome=outcome,
-            fix=hit.fix or self.fix,
+            fix=self.fix,
             details=dict(hit.details),
             order=hit.order,
+            text=hit.message,
+            part=hit.part,
         )
 
 

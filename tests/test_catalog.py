@@ -70,3 +70,33 @@ def test_every_nuget_rule_has_its_place_in_the_evaluation_order():
 def test_internal_error_is_a_catalog_rule_that_marks_the_report_incomplete():
     assert RULES[INTERNAL_ERROR].name == "internal-error" and RULES[INTERNAL_ERROR].incomplete
     assert {r.id for r in RULES.values() if r.incomplete} == {"V301", "X001", "X002", "X003"}
+
+
+def _calls(name):
+    import ast
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).parent.parent / "snupkg_lint" / "checks").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == name:
+                yield path.name, node
+
+
+def test_rules_give_message_keys_and_arguments_never_formatted_text():
+    import ast
+
+    hits = list(_calls("Hit"))
+    templates = list(_calls("msg"))
+    assert len(hits) > 50 and len(templates) > 50
+    for where, call in hits:  # a Hit's message is a msg(...) or a variable holding one, never a string
+        first = call.args[0]
+        assert not isinstance(first, (ast.JoinedStr, ast.Constant, ast.BinOp)), f"{where}:{call.lineno}"
+    for where, call in templates:  # a template is a fixed key: a plain string, never an f-string
+        assert isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str), f"{where}:{call.lineno}"
+
+
+def test_a_finding_without_a_message_key_is_refused():
+    from snupkg_lint.model import Hit
+
+    with pytest.raises(TypeError, match="msg"):
+        RULES["P223"].finding(Hit("formatted text"))

@@ -12,7 +12,7 @@ from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import messages as m
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats import netpath
-from snupkg_lint.model import Hit, Severity, push
+from snupkg_lint.model import Hit, Severity, msg, push
 
 ERROR = Severity.ERROR
 MAX_REQUEST_BYTES = 262_144_000  # Web.config maxAllowedContentLength / maxRequestLength
@@ -24,8 +24,8 @@ _NET_ZIP_ERRORS = {"File is not a zip file": "End of Central Directory record co
 def package_too_large(a: Artifacts) -> Iterator[Hit]:
     size = a.snupkg.file_size
     if size + MULTIPART_OVERHEAD > MAX_REQUEST_BYTES:
-        yield Hit(f"the package is {size:,} bytes; with the multipart framing of the push request it exceeds "
-                  f"nuget.org's limit of {MAX_REQUEST_BYTES:,} bytes")
+        yield Hit(msg("the package is {size:,} bytes; with the multipart framing of the push request it exceeds "
+                      "nuget.org's limit of {limit:,} bytes", size=size, limit=MAX_REQUEST_BYTES))
 
 
 @rule("P101", "zip-unreadable", ERROR, push(400))
@@ -33,7 +33,8 @@ def zip_unreadable(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.error is None:
         return
     net = _NET_ZIP_ERRORS.get(a.snupkg.error, a.snupkg.error)
-    yield Hit(f"the file is not a readable zip archive: {a.snupkg.error}", server_message=m.INVALID_PACKAGE.format(net))
+    yield Hit(msg("the file is not a readable zip archive: {error}", error=a.snupkg.error),
+              server_message=m.INVALID_PACKAGE.format(net))
 
 
 @rule("P102", "entry-dated-in-future", ERROR, push(400))
@@ -42,7 +43,8 @@ def entry_dated_in_future(a: Artifacts) -> Iterator[Hit]:
     for entry in a.snupkg.entries:
         when = entry.last_write_time
         if when is not None and when > limit:
-            yield Hit(f"entry is dated {when:%Y-%m-%d %H:%M:%S}, more than a day in the future", entry=entry.name,
+            yield Hit(msg("entry is dated {when:%Y-%m-%d %H:%M:%S}, more than a day in the future", when=when),
+                      entry=entry.name,
                       server_message=m.ENTRY_FROM_FUTURE.format(netpath.file_name(entry.name)))
 
 
@@ -60,7 +62,8 @@ def double_slash_collision(a: Artifacts) -> Iterator[Hit]:
     twins = [e.name for e in a.snupkg.entries if netpath.upper_invariant(_collapse_slashes(e.name)) == key]
     if len(twins) > 1:
         others = ", ".join(f"'{t}'" for t in twins if t != first.name) or f"'{first.name}'"
-        yield Hit(f"after collapsing '//' this entry has the same name as {others}", entry=first.name,
+        yield Hit(msg("after collapsing '//' this entry has the same name as {others}", others=others),
+                  entry=first.name,
                   server_message=m.DOUBLE_FORWARD_SLASH.format(first.name))
 
 
@@ -68,7 +71,7 @@ def double_slash_collision(a: Artifacts) -> Iterator[Hit]:
 def double_backslash(a: Artifacts) -> Iterator[Hit]:
     for entry in a.snupkg.entries:
         if "\\\\" in entry.name:
-            yield Hit("entry name contains '\\\\'", entry=entry.name,
+            yield Hit(msg("entry name contains '\\\\'"), entry=entry.name,
                       server_message=m.DOUBLE_BACK_SLASH.format(entry.name))
 
 
@@ -88,7 +91,8 @@ def duplicate_entries(a: Artifacts) -> Iterator[Hit]:
     for names in groups.values():
         if len(names) > 1:
             shown = ", ".join(f"'{n}'" for n in names[1:])
-            yield Hit(f"entry is duplicated by {shown} (nuget.org compares paths ignoring case)", entry=names[0])
+            yield Hit(msg("entry is duplicated by {shown} (nuget.org compares paths ignoring case)", shown=shown),
+                      entry=names[0])
 
 
 @rule("P224", "invalid-path-characters", ERROR, push(400, m.FAILED_TO_READ))
@@ -96,7 +100,7 @@ def invalid_path_characters(a: Artifacts) -> Iterator[Hit]:
     for entry, path in a.snupkg.files:
         bad = netpath.invalid_path_char(path)
         if bad is not None:
-            yield Hit(f"entry name contains {bad!r}, which .NET's FileInfo rejects", entry=entry.name)
+            yield Hit(msg("entry name contains {bad!r}, which .NET's FileInfo rejects", bad=bad), entry=entry.name)
 
 
 @rule("P226", "unsafe-entry-path", ERROR, push(400))
@@ -108,5 +112,6 @@ def unsafe_entry_path(a: Artifacts) -> Iterator[Hit]:
     for entry, path in a.snupkg.files:
         if netpath.escapes_root(path):
             shown = netpath.unescape(path).replace("/", "\\")
-            yield Hit("entry path is not safe to extract: it is rooted, names a drive, is empty, or climbs out "
-                      "of the package with '..'", entry=entry.name, server_message=m.UNSAFE_ENTRY.format(label, shown))
+            yield Hit(msg("entry path is not safe to extract: it is rooted, names a drive, is empty, or climbs out "
+                          "of the package with '..'"),
+                      entry=entry.name, server_message=m.UNSAFE_ENTRY.format(label, shown))

@@ -12,7 +12,7 @@ from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats.nuget_framework import Framework, FrameworkParseError, parse_framework
 from snupkg_lint.formats.nuget_version import parse_version_range
 from snupkg_lint.formats.nuspec import Nuspec
-from snupkg_lint.model import Hit, Severity, push
+from snupkg_lint.model import Hit, Severity, msg, push
 
 ERROR = Severity.ERROR
 COPY_FROM_NUPKG = ("A .snupkg normally inherits its dependencies from the .nupkg when both come from one "
@@ -33,8 +33,8 @@ def dependency_version_invalid(a: Artifacts) -> Iterator[Hit]:
     for group in a.snupkg.nuspec.dependency_groups():
         for dep in group.dependencies:
             if not dep.version or parse_version_range(dep.version) is None:
-                shown = "no version" if dep.version is None else f"version '{dep.version}'"
-                yield Hit(f"dependency '{dep.id}' has {shown}", entry=a.snupkg.nuspec_name,
+                shown = msg("no version") if dep.version is None else msg("version '{version}'", version=dep.version)
+                yield Hit(msg("dependency '{id}' has {shown}", id=dep.id, shown=shown), entry=a.snupkg.nuspec_name,
                           server_message=m.INVALID_DEPENDENCY_VERSION.format(dep.id, _identity_label(a), dep.version or ""))
 
 
@@ -57,7 +57,8 @@ def target_framework_unparseable(a: Artifacts) -> Iterator[Hit]:
         try:
             parse_framework(text)
         except FrameworkParseError as exc:
-            yield Hit(f"{where} targetFramework '{text}' cannot be parsed: {exc}", entry=a.snupkg.nuspec_name)
+            yield Hit(msg("{where} targetFramework '{text}' cannot be parsed: {error}",
+                          where=where, text=text, error=str(exc)), entry=a.snupkg.nuspec_name)
 
 
 def parsed_framework(text: str | None) -> Framework | None:
@@ -78,6 +79,7 @@ def duplicate_dependency_group(a: Artifacts) -> Iterator[Hit]:
             continue
         shown = group.target_framework or "(any)"
         if framework.key in seen:
-            yield Hit(f"dependency group '{shown}' repeats '{seen[framework.key]}'", entry=a.snupkg.nuspec_name)
+            yield Hit(msg("dependency group '{shown}' repeats '{first}'", shown=shown, first=seen[framework.key]),
+                      entry=a.snupkg.nuspec_name)
         else:
             seen[framework.key] = shown

@@ -11,7 +11,7 @@ from snupkg_lint.checks import messages as m
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats.nuget_version import parse_version_range
 from snupkg_lint.formats.nuspec import Nuspec
-from snupkg_lint.model import Hit, Severity, push
+from snupkg_lint.model import Hit, Severity, msg, push
 
 ERROR = Severity.ERROR
 MAX_ID_AND_VERSION = 160
@@ -34,7 +34,7 @@ def absolute_url(text: str) -> bool:
 def description_missing(a: Artifacts) -> Iterator[Hit]:
     nuspec = a.snupkg.nuspec
     if nuspec is not None and not (nuspec.value("description") or "").strip():
-        yield Hit("no non-empty <description> in <metadata>", entry=a.snupkg.nuspec_name)
+        yield Hit(msg('no non-empty <description> in <metadata>'), entry=a.snupkg.nuspec_name)
 
 
 def _lengths(a: Artifacts, nuspec: Nuspec) -> Iterator[tuple[str, int, int]]:
@@ -68,7 +68,8 @@ def field_too_long(a: Artifacts) -> Iterator[Hit]:
         return
     for prop, length, limit in _lengths(a, nuspec):
         if length > limit:
-            yield Hit(f"{prop} is {length:,} characters long; nuget.org allows {limit:,}", entry=a.snupkg.nuspec_name,
+            yield Hit(msg("{prop} is {length:,} characters long; nuget.org allows {limit:,}",
+                          prop=prop, length=length, limit=limit), entry=a.snupkg.nuspec_name,
                       server_message=m.PROPERTY_TOO_LONG.format(prop, limit))
 
 
@@ -79,5 +80,7 @@ def id_version_too_long(a: Artifacts) -> Iterator[Hit]:
         return
     total = len(identity.id) + len(identity.version.full)
     if total > MAX_ID_AND_VERSION:
-        yield Hit(f"id ({len(identity.id)}) + version '{identity.version.full}' ({len(identity.version.full)}) = "
-                  f"{total} characters, over {MAX_ID_AND_VERSION}", entry=a.snupkg.nuspec_name)
+        yield Hit(msg("id ({id_length}) + version '{version}' ({version_length}) = {total} characters, over {limit}",
+                      id_length=len(identity.id), version=identity.version.full,
+                      version_length=len(identity.version.full), total=total, limit=MAX_ID_AND_VERSION),
+                  entry=a.snupkg.nuspec_name)

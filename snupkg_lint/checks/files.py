@@ -9,7 +9,7 @@ from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import messages as m
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats import netpath
-from snupkg_lint.model import Hit, Severity, push
+from snupkg_lint.model import Hit, Severity, msg, push
 
 ALLOWED_EXTENSIONS = (".pdb", ".nuspec", ".xml", ".psmdcp", ".rels", ".p7s")
 
@@ -21,8 +21,10 @@ def disallowed_file_extension(a: Artifacts) -> Iterator[Hit]:
             continue  # FileInfo throws first: P224
         ext = netpath.extension(path)
         if netpath.file_name(path) and ext and ext not in ALLOWED_EXTENSIONS:
-            hint = f" (nuget.org compares case-sensitively: use '{ext.lower()}')" if ext.lower() in ALLOWED_EXTENSIONS else ""
-            yield Hit(f"extension '{ext}' is not allowed in a symbols package{hint}", entry=entry.name)
+            hint = msg(" (nuget.org compares case-sensitively: use '{lower}')", lower=ext.lower()) \
+                if ext.lower() in ALLOWED_EXTENSIONS else ""
+            yield Hit(msg("extension '{ext}' is not allowed in a symbols package{hint}", ext=ext, hint=hint),
+                      entry=entry.name)
 
 
 @rule("P225", "no-pdb-files", Severity.ERROR, push(400, m.NO_SYMBOLS))
@@ -31,5 +33,5 @@ def no_pdb_files(a: Artifacts) -> Iterator[Hit]:
         return
     if not any(netpath.file_name(p) and netpath.extension(p) == ".pdb" for _, p in a.snupkg.files):
         upper = [e.name for e, p in a.snupkg.files if netpath.extension(p).lower() == ".pdb"]
-        extra = f" ({', '.join(upper)} has an upper-case extension)" if upper else ""
-        yield Hit(f"the package contains no .pdb file{extra}")
+        extra = msg(" ({names} has an upper-case extension)", names=", ".join(upper)) if upper else ""
+        yield Hit(msg('the package contains no .pdb file{extra}', extra=extra))

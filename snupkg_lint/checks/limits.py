@@ -12,7 +12,7 @@ from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.checks.symbol_flow import validated
 from snupkg_lint.formats.pdb_checksum import is_known_algorithm
-from snupkg_lint.model import Hit, Outcome, Severity
+from snupkg_lint.model import Hit, Outcome, Severity, msg
 
 
 @rule("X001", "internal-error", Severity.ERROR, Outcome(), incomplete=True)
@@ -25,17 +25,20 @@ def internal_error(a: Artifacts) -> Iterator[Hit]:
 def check_limit_exceeded(a: Artifacts) -> Iterator[Hit]:
     read = a.snupkg.nuspec_read
     if read.limit_error is not None:
-        yield Hit(f"{read.limit_error}; the nuspec was not checked", entry=read.entry.name)
+        yield Hit(msg('{limit_error}; the nuspec was not checked', limit_error=read.limit_error), entry=read.entry.name)
     for v in validated(a):
         if v.outcome == "unchecked":
-            yield Hit(f"{v.assembly.entry.name} was not matched with its PDB: {v.reason}", entry=v.pdb.entry.name)
+            yield Hit(msg("{assembly} was not matched with its PDB: {reason}",
+                          assembly=v.assembly.entry.name, reason=v.reason), entry=v.pdb.entry.name)
         elif v.outcome == "matched":
             limited = [e for e in v.assembly.image.data_errors if e.entry.type == 19 and e.exceeded_limit]
             for problem in limited:
-                yield Hit(f"{v.assembly.entry.name}: {problem.message}; its PdbChecksum was not checked",
+                yield Hit(msg("{assembly}: {message}; its PdbChecksum was not checked",
+                              assembly=v.assembly.entry.name, message=problem.message),
                           entry=v.pdb.entry.name)
             for record in v.assembly.image.pdb_checksums():
                 digest = a.pdb_digest(v.found, record.algorithm) if is_known_algorithm(record.algorithm) else None
                 if digest is not None and digest.limited:
-                    yield Hit(f"{digest.error}; its PdbChecksum was not checked", entry=v.found.entry.name)
+                    yield Hit(msg("{error}; its PdbChecksum was not checked", error=digest.error),
+                              entry=v.found.entry.name)
                     break

@@ -15,7 +15,7 @@ from snupkg_lint.checks.fields import absolute_url
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats import netpath
 from snupkg_lint.formats.nuget_version import is_valid_package_id, legacy_version_ok, parse_version_range
-from snupkg_lint.model import Hit, Severity, push
+from snupkg_lint.model import Hit, Severity, msg, push
 
 ERROR = Severity.ERROR
 MAX_ID = 100
@@ -68,7 +68,7 @@ def _dependency_errors(a: Artifacts) -> Iterator[ManifestError]:
             rng = parse_version_range(dep.version) if dep.version else None
             if rng is None:
                 continue  # P207: nuget.org fails earlier
-            where = f"dependency '{dep.id} {dep.version}'"
+            where = msg("dependency '{id} {version}'", id=dep.id, version=dep.version)
             key = netpath.upper_invariant(dep.id)
             if key in seen:
                 yield ManifestError("P221", f"{where} is listed twice in its group",
@@ -107,7 +107,8 @@ def _hits(a: Artifacts, rule_id: str) -> Iterator[Hit]:
     errors = manifest_errors(a)
     for e in errors:
         if e.rule == rule_id:
-            yield Hit(f"{e.message}: {e.error}", entry=a.snupkg.nuspec_name, server_message=_answer(errors))
+            yield Hit(msg("{message}: {error}", message=e.message, error=e.error),
+                      entry=a.snupkg.nuspec_name, server_message=_answer(errors))
 
 
 @rule("P217", "invalid-id", ERROR, push(400))

@@ -11,7 +11,7 @@ from snupkg_lint.checks import messages as m
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats import netpath
 from snupkg_lint.formats.nuget_version import parse_nuget_version
-from snupkg_lint.model import Hit, Severity, push
+from snupkg_lint.model import Hit, Severity, msg, push
 
 ERROR = Severity.ERROR
 RESTRICTED = {"created", "dependencyGroups", "isPrerelease", "lastEdited", "listed", "packageEntries", "packageHash",
@@ -27,7 +27,8 @@ def duplicate_metadata_elements(a: Artifacts) -> Iterator[Hit]:
     repeated = [name for name, n in counts.items() if n > 1]
     if repeated:
         names = "', '".join(repeated)
-        yield Hit(f"<metadata> repeats {', '.join(f'<{n}>' for n in repeated)}", entry=a.snupkg.nuspec_name,
+        yield Hit(msg("<metadata> repeats {names}", names=', '.join(f'<{n}>' for n in repeated)),
+                  entry=a.snupkg.nuspec_name,
                   server_message=m.DUPLICATE_METADATA.format(names))
 
 
@@ -37,11 +38,11 @@ def reserved_metadata_elements(a: Artifacts) -> Iterator[Hit]:
         return
     names = [c.name for c in a.snupkg.nuspec.children]
     for wrong in sorted({n for n in names if n.lower() == "tags" and n != "tags"}):
-        yield Hit(f"<{wrong}> must be spelled <tags>", entry=a.snupkg.nuspec_name,
+        yield Hit(msg('<{wrong}> must be spelled <tags>', wrong=wrong), entry=a.snupkg.nuspec_name,
                   server_message=m.INVALID_METADATA.format(wrong))
     reserved = sorted({n for n in names if n in RESTRICTED})
     if reserved:
-        yield Hit(f"reserved element(s) {', '.join(f'<{n}>' for n in reserved)} in <metadata>",
+        yield Hit(msg('reserved element(s) {names} in <metadata>', names=', '.join(f'<{n}>' for n in reserved)),
                   entry=a.snupkg.nuspec_name, server_message=m.INVALID_METADATA.format("', '".join(reserved)))
 
 
@@ -51,7 +52,8 @@ def invalid_boolean(a: Artifacts) -> Iterator[Hit]:
         return
     for child in a.snupkg.nuspec.children:
         if child.name in BOOLEANS and child.value.strip().lower() not in ("true", "false"):
-            yield Hit(f"<{child.name}> is '{child.value}', not true or false", entry=a.snupkg.nuspec_name,
+            yield Hit(msg("<{element}> is '{value}', not true or false", element=child.name, value=child.value),
+                      entry=a.snupkg.nuspec_name,
                       server_message=m.INVALID_BOOLEAN.format(child.name))
 
 
@@ -60,7 +62,7 @@ def min_client_version_invalid(a: Artifacts) -> Iterator[Hit]:
     nuspec = a.snupkg.nuspec
     if nuspec is not None and nuspec.min_client_version is not None:
         if parse_nuget_version(nuspec.min_client_version) is None:
-            yield Hit(f"minClientVersion '{nuspec.min_client_version}' is not a valid version",
+            yield Hit(msg("minClientVersion '{version}' is not a valid version", version=nuspec.min_client_version),
                       entry=a.snupkg.nuspec_name)
 
 
@@ -68,7 +70,8 @@ def min_client_version_invalid(a: Artifacts) -> Iterator[Hit]:
 def version_without_dot(a: Artifacts) -> Iterator[Hit]:
     identity = a.snupkg.identity
     if identity is not None and identity.version is not None and "." not in (identity.version_text or ""):
-        yield Hit(f"<version> '{identity.version_text}' contains no '.'", entry=a.snupkg.nuspec_name)
+        yield Hit(msg("<version> '{version}' contains no '.'", version=identity.version_text),
+                  entry=a.snupkg.nuspec_name)
 
 
 @rule("P210", "case-variant-metadata", ERROR, push(400, m.FAILED_TO_READ))
@@ -79,7 +82,8 @@ def case_variant_metadata(a: Artifacts) -> Iterator[Hit]:
     for name, _ in a.snupkg.nuspec.leaf_values():
         first = seen.setdefault(netpath.upper_invariant(name), name)
         if first != name:
-            yield Hit(f"<{name}> and <{first}> differ only by case", entry=a.snupkg.nuspec_name)
+            yield Hit(msg("<{name}> and <{first}> differ only by case", name=name, first=first),
+                      entry=a.snupkg.nuspec_name)
 
 
 @rule("P222", "authors-or-owners-present", ERROR, push(400))
@@ -98,5 +102,5 @@ def authors_or_owners_present(a: Artifacts) -> Iterator[Hit]:
         bad.append("Owners")
     if bad:
         found = " and ".join(f"<{b.lower()}>" for b in bad)
-        yield Hit(f"symbols package nuspec has {found}", entry=a.snupkg.nuspec_name,
+        yield Hit(msg("symbols package nuspec has {found}", found=found), entry=a.snupkg.nuspec_name,
                   server_message=m.INVALID_METADATA_ITEMS.format(",".join(bad)))

@@ -9,7 +9,7 @@ from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import messages as m
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats.nuget_version import version_error
-from snupkg_lint.model import Hit, Severity, push
+from snupkg_lint.model import Hit, Severity, msg, push
 
 ERROR = Severity.ERROR
 REPACK = "Let `dotnet pack` (or `nuget pack`) write the nuspec instead of assembling the .snupkg by hand."
@@ -18,7 +18,7 @@ REPACK = "Let `dotnet pack` (or `nuget pack`) write the nuspec instead of assemb
 @rule("P105", "nuspec-missing", ERROR, push(500, m.MISSING_NUSPEC))
 def nuspec_missing(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.archive is not None and not a.snupkg.nuspec_read.entries:
-        yield Hit("no root-level .nuspec entry: nuget.org cannot read the package id and version")
+        yield Hit(msg('no root-level .nuspec entry: nuget.org cannot read the package id and version'))
 
 
 @rule("P106", "multiple-nuspecs", ERROR, push(500, m.MULTIPLE_NUSPECS))
@@ -26,17 +26,19 @@ def multiple_nuspecs(a: Artifacts) -> Iterator[Hit]:
     found = a.snupkg.nuspec_read.entries
     if len(found) > 1:
         for entry in found[1:]:
-            yield Hit(f"a second root-level nuspec besides '{found[0].name}'", entry=entry.name)
+            yield Hit(msg("a second root-level nuspec besides '{first}'", first=found[0].name), entry=entry.name)
 
 
 @rule("P107", "nuspec-malformed", ERROR, push(500))
 def nuspec_malformed(a: Artifacts) -> Iterator[Hit]:
     read = a.snupkg.nuspec_read
     if read.xml_error is not None:
-        yield Hit(f"the nuspec is not well-formed XML: {read.xml_error}", entry=read.entry.name,
+        yield Hit(msg("the nuspec is not well-formed XML: {xml_error}", xml_error=read.xml_error),
+                  entry=read.entry.name,
                   server_message=read.xml_error)
     elif read.data_error is not None:
-        yield Hit(f"the nuspec entry cannot be inflated: {read.data_error}", entry=read.entry.name, status=400,
+        yield Hit(msg("the nuspec entry cannot be inflated: {data_error}", data_error=read.data_error),
+                  entry=read.entry.name, status=400,
                   server_message=m.INVALID_PACKAGE.format(read.server_error))
 
 
@@ -44,14 +46,15 @@ def nuspec_malformed(a: Artifacts) -> Iterator[Hit]:
 def metadata_missing(a: Artifacts) -> Iterator[Hit]:
     parsed = a.snupkg.nuspec_read.nuspec
     if parsed is not None and parsed.metadata is None:
-        yield Hit(f"the root element <{parsed.root_name}> has no <metadata> child", entry=a.snupkg.nuspec_read.entry.name)
+        yield Hit(msg("the root element <{root_name}> has no <metadata> child", root_name=parsed.root_name),
+                  entry=a.snupkg.nuspec_read.entry.name)
 
 
 @rule("P110", "id-missing", ERROR, push(500, m.ID_NULL))
 def id_missing(a: Artifacts) -> Iterator[Hit]:
     identity = a.snupkg.identity
     if identity is not None and identity.id is None:
-        yield Hit("no non-blank <id> element in the metadata namespace", entry=a.snupkg.nuspec_read.entry.name)
+        yield Hit(msg('no non-blank <id> element in the metadata namespace'), entry=a.snupkg.nuspec_read.entry.name)
 
 
 @rule("P109", "version-invalid", ERROR, push(500))
@@ -60,5 +63,6 @@ def version_invalid(a: Artifacts) -> Iterator[Hit]:
     if identity is None or identity.version is not None:
         return
     problem = version_error(identity.version_text or "")
-    text = "no <version> element" if identity.version_text is None else f"<version> '{identity.version_text}' is not a valid NuGet version"
+    text = msg("no <version> element") if identity.version_text is None else \
+        msg("<version> '{version}' is not a valid NuGet version", version=identity.version_text)
     yield Hit(text, entry=a.snupkg.nuspec_read.entry.name, server_message=problem)

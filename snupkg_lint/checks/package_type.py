@@ -9,7 +9,7 @@ from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import messages as m
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats.nuget_version import is_valid_package_id, parse_system_version
-from snupkg_lint.model import Hit, Severity, push
+from snupkg_lint.model import Hit, Severity, msg, push
 
 ERROR = Severity.ERROR
 SYMBOLS = "SymbolsPackage"
@@ -22,7 +22,7 @@ def package_type_name_missing(a: Artifacts) -> Iterator[Hit]:
         return
     for pt in a.snupkg.nuspec.package_types():
         if not pt.attributes.get("name", "").strip():
-            yield Hit(f"<packageType> on line {pt.line} has no name", entry=a.snupkg.nuspec_name)
+            yield Hit(msg('<packageType> on line {line} has no name', line=pt.line), entry=a.snupkg.nuspec_name)
 
 
 @rule("P205", "package-type-version-invalid", ERROR, push(400))
@@ -32,7 +32,7 @@ def package_type_version_invalid(a: Artifacts) -> Iterator[Hit]:
     for pt in a.snupkg.nuspec.package_types():
         version = pt.attributes.get("version")
         if version is not None and parse_system_version(version) is None:
-            yield Hit(f"package type version '{version}' is not two to four dot-separated numbers",
+            yield Hit(msg("package type version '{version}' is not two to four dot-separated numbers", version=version),
                       entry=a.snupkg.nuspec_name, server_message=m.INVALID_PACKAGE_TYPE_VERSION.format(version))
 
 
@@ -43,7 +43,8 @@ def package_type_name_invalid(a: Artifacts) -> Iterator[Hit]:
     for pt in a.snupkg.nuspec.package_types():
         name = pt.attributes.get("name", "").strip()
         if name and not is_valid_package_id(name):
-            yield Hit(f"package type name '{name}' is not a valid identifier", entry=a.snupkg.nuspec_name,
+            yield Hit(msg("package type name '{name}' is not a valid identifier", name=name),
+                      entry=a.snupkg.nuspec_name,
                       server_message=m.INVALID_PACKAGE_TYPE_NAME.format(name))
 
 
@@ -64,7 +65,9 @@ def not_a_symbols_package(a: Artifacts) -> Iterator[Hit]:
     if len(declared) == 1 and _is_symbols_type(*declared[0]):
         return
     if not declared:
-        found = "no <packageTypes> in the metadata namespace"
+        found = msg("no <packageTypes> in the metadata namespace")
     else:
-        found = "package types " + ", ".join(f"{n}" + (f" {v}" if v is not None else "") for n, v in declared)
-    yield Hit(f"{found}; a symbols package must declare exactly one: SymbolsPackage", entry=a.snupkg.nuspec_name)
+        found = msg("package types {types}",
+                    types=", ".join(f"{n}" + (f" {v}" if v is not None else "") for n, v in declared))
+    yield Hit(msg("{found}; a symbols package must declare exactly one: SymbolsPackage", found=found),
+              entry=a.snupkg.nuspec_name)

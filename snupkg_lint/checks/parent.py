@@ -8,7 +8,7 @@ from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import messages as m
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats import netpath
-from snupkg_lint.model import NO_OUTCOME, Hit, Severity, push
+from snupkg_lint.model import Hit, NO_OUTCOME, Severity, msg, push
 
 
 @rule("P111", "parent-package-mismatch", Severity.ERROR, push(404))
@@ -27,8 +27,10 @@ def parent_package_mismatch(a: Artifacts) -> Iterator[Hit]:
         differs.append(f"id '{mine.id}' vs '{parent.id}'")
     if not same_version:
         differs.append(f"version {mine.version.normalized} vs {parent.version.normalized}")
-    yield Hit(f"the symbols package is {mine.id} {mine.version.normalized} but the .nupkg is "
-              f"{parent.id} {parent.version.normalized} ({'; '.join(differs)})",
+    yield Hit(msg("the symbols package is {id} {version} but the .nupkg is {parent_id} {parent_version} "
+                  "({differences})",
+                  id=mine.id, version=mine.version.normalized, parent_id=parent.id,
+                  parent_version=parent.version.normalized, differences='; '.join(differs)),
               entry=a.snupkg.nuspec_read.entry.name,
               server_message=m.PARENT_NOT_FOUND.format(mine.id, mine.version.normalized))
 
@@ -38,6 +40,6 @@ def nupkg_unreadable(a: Artifacts) -> Iterator[Hit]:
     if a.nupkg is None:
         return
     if a.nupkg.error is not None:
-        yield Hit(f"the .nupkg '{a.nupkg.path}' is not a readable zip: {a.nupkg.error}")
+        yield Hit(msg("the .nupkg '{path}' is not a readable zip: {error}", path=a.nupkg.path, error=a.nupkg.error))
     elif a.nupkg.identity is None or a.nupkg.identity.id is None or a.nupkg.identity.version is None:
-        yield Hit(f"the .nupkg '{a.nupkg.path}' has no readable nuspec id and version")
+        yield Hit(msg("the .nupkg '{path}' has no readable nuspec id and version", path=a.nupkg.path))

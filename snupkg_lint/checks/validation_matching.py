@@ -12,14 +12,17 @@ from snupkg_lint.checks.symbol_flow import Validated, extracted_pairs, validated
 from snupkg_lint.formats import netpath
 from snupkg_lint.formats.pdb import format_pdb_id
 from snupkg_lint.formats.pdb_checksum import is_known_algorithm
-from snupkg_lint.model import Hit, Severity, validation
+from snupkg_lint.model import Hit, Message, Severity, msg, validation
 
 ERROR = Severity.ERROR
 
 
-def _kind(kind: str) -> str:
-    return {"windows": "a Windows PDB (MSF 7.00)", "msf2": "an old Windows PDB (MSF 2.00)",
-            "unknown": "not a PDB at all", "unreadable": "unreadable"}.get(kind, kind)
+_KINDS = {"windows": msg("a Windows PDB (MSF 7.00)"), "msf2": msg("an old Windows PDB (MSF 2.00)"),
+          "unknown": msg("not a PDB at all"), "unreadable": msg("unreadable")}
+
+
+def _kind(kind: str) -> Message | str:
+    return _KINDS.get(kind, kind)
 
 
 @rule("V103", "pdb-not-portable", ERROR, validation(252, m.ISSUE_NOT_PORTABLE))
@@ -33,28 +36,31 @@ def pdb_not_portable(a: Artifacts) -> Iterator[Hit]:
             continue  # never validated (V201)
         symbol = a.symbol(pdb)
         if symbol.kind not in ("portable", "unreadable"):
-            yield Hit(f"the file is {_kind(symbol.kind)}, not a portable PDB", entry=pdb.name,
+            yield Hit(msg('the file is {kind}, not a portable PDB', kind=_kind(symbol.kind)), entry=pdb.name,
                       details={"format": symbol.kind}, order=order.get(pdb.index, 1 << 30))
 
 
-def _folder(name: str) -> str:
-    return netpath.directory(name).replace("\\", "/") or "the root"
+def _folder(name: str) -> Message | str:
+    return netpath.directory(name).replace("\\", "/") or msg("the root")
 
 
-def _mismatch(v: Validated) -> str | None:
+def _mismatch(v: Validated) -> Message | None:
     cv, pe = v.codeview, v.assembly.entry.name
     if v.outcome == "no-codeview":
-        windows = any(c.entry.minor == 0 for c in v.assembly.image.codeview_entries())
-        return (f"{pe} has no portable CodeView debug entry" +
-                (" (only a Windows one: it was built with DebugType full or pdbonly)" if windows else ""))
+        if any(c.entry.minor == 0 for c in v.assembly.image.codeview_entries()):
+            return msg("{assembly} has no portable CodeView debug entry (only a Windows one: it was built with "
+                       "DebugType full or pdbonly)", assembly=pe)
+        return msg("{assembly} has no portable CodeView debug entry", assembly=pe)
     if v.outcome == "pdb-not-found":
-        return (f"{pe}'s CodeView entry names '{cv.file_name}', and the .snupkg has no portable PDB of that name "
-                f"in {_folder(pe)}")
+        return msg("{assembly}'s CodeView entry names '{file_name}', and the .snupkg has no portable PDB of that name "
+                   "in {folder}", assembly=pe, file_name=cv.file_name, folder=_folder(pe))
     if v.outcome == "id-mismatch":
-        return (f"PDB id {format_pdb_id(v.found.pdb.id)} of {v.found.entry.name} differs from the id {format_pdb_id(cv.pdb_id)} "
-                f"that {pe} expects: the DLL and PDB come from different builds")
+        return msg("PDB id {found_id} of {found} differs from the id {expected_id} that {assembly} expects: the DLL "
+                   "and PDB come from different builds", found_id=format_pdb_id(v.found.pdb.id),
+                   found=v.found.entry.name, expected_id=format_pdb_id(cv.pdb_id), assembly=pe)
     if v.outcome == "embedded-only":
-        return f"{pe} carries an embedded PDB; nuget.org only accepts a PDB file that matches its CodeView entry"
+        return msg("{assembly} carries an embedded PDB; nuget.org only accepts a PDB file that matches its CodeView "
+                   "entry", assembly=pe)
     return None
 
 
@@ -82,21 +88,24 @@ def symbols_corrupt(a: Artifacts) -> Iterator[Hit]:
     for n, v in enumerate(validated(a)):
         if v.outcome == "corrupt":
             reported.add(v.pdb.entry.index)
-            yield Hit(f"nuget.org's reader fails on {v.assembly.entry.name} and its PDB: {v.reason}",
+            yield Hit(msg("nuget.org's reader fails on {assembly} and its PDB: {reason}",
+                          assembly=v.assembly.entry.name, reason=v.reason),
                       entry=v.pdb.entry.name, order=n)
         elif v.outcome == "matched":
             verdict, _ = _verdict(a, v)
             if verdict.startswith("unreadable:"):
-                yield Hit(f"{v.found.entry.name} cannot be read to hash it: {verdict[11:]}", entry=v.found.entry.name,
+                yield Hit(msg("{found} cannot be read to hash it: {error}",
+                              found=v.found.entry.name, error=verdict[11:]), entry=v.found.entry.name,
                           order=n)
             for problem in _checksum_errors(v, limited=False):
-                yield Hit(f"{v.assembly.entry.name}: {problem.message}", entry=v.pdb.entry.name, order=n)
+                yield Hit(msg("{assembly}: {message}", assembly=v.assembly.entry.name, message=problem.message),
+                          entry=v.pdb.entry.name, order=n)
     for pdb in a.snupkg.pdb_entries:
         symbol = a.symbol(pdb)
         if pdb.index in reported or netpath.extension(pdb.name) != ".pdb":
             continue
         if symbol.kind == "unreadable" or (symbol.kind == "portable" and symbol.pdb is None):
-            yield Hit(f"the PDB cannot be read: {symbol.error}", entry=pdb.name, order=1 << 30)
+            yield Hit(msg('the PDB cannot be read: {error}', error=symbol.error), entry=pdb.name, order=1 << 30)
 
 
 def _checksum_errors(v: Validated, *, limited: bool) -> list:
@@ -114,7 +123,8 @@ def _checksum_records(v: Validated):
 def pdb_checksum_missing(a: Artifacts) -> Iterator[Hit]:
     for n, v in enumerate(validated(a)):
         if _checksum_records(v) == []:
-            yield Hit(f"{v.assembly.entry.name} has no PdbChecksum entry (its PDB id matches)", entry=v.pdb.entry.name,
+            yield Hit(msg("{assembly} has no PdbChecksum entry (its PDB id matches)", assembly=v.assembly.entry.name),
+                      entry=v.pdb.entry.name,
                       order=n)
 
 
@@ -149,8 +159,9 @@ def pdb_checksum_mismatch(a: Artifacts) -> Iterator[Hit]:
     for n, v in enumerate(validated(a)):
         verdict, evidence = _verdict(a, v)
         if verdict == "mismatch":
-            shown = "; ".join(f"{e['algorithm']} expected {e['expected']}, PDB hashes to {e['actual']}" for e in evidence)
-            yield Hit(f"{v.found.entry.name} does not match the PdbChecksum of {v.assembly.entry.name}: {shown}",
+            shown = tuple(msg("{algorithm} expected {expected}, PDB hashes to {actual}", **e) for e in evidence)
+            yield Hit(msg("{found} does not match the PdbChecksum of {assembly}: {shown}",
+                          found=v.found.entry.name, assembly=v.assembly.entry.name, shown=shown),
                       entry=v.found.entry.name, order=n,
                       details={"assembly": v.assembly.entry.name, "checksums": evidence})
 
@@ -160,6 +171,7 @@ def checksum_algorithm_unknown(a: Artifacts) -> Iterator[Hit]:
     for n, v in enumerate(validated(a)):
         verdict, _ = _verdict(a, v)
         if verdict.startswith("unknown:"):
-            yield Hit(f"{v.assembly.entry.name} has a PdbChecksum with algorithm '{verdict[8:]}': nuget.org's job "
-                      "fails on it and reports no specific issue", entry=v.pdb.entry.name, order=n)
+            yield Hit(msg("{assembly} has a PdbChecksum with algorithm '{algorithm}': nuget.org's job fails on it "
+                          "and reports no specific issue", assembly=v.assembly.entry.name, algorithm=verdict[8:]),
+                      entry=v.pdb.entry.name, order=n)
 

@@ -9,7 +9,7 @@ from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import messages as m
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats import netpath
-from snupkg_lint.model import Hit, Outcome, Severity, validation
+from snupkg_lint.model import Hit, Outcome, Severity, msg, validation
 
 
 
@@ -19,8 +19,8 @@ def no_symbols_for_validation(a: Artifacts) -> Iterator[Hit]:
         return
     escaped = [e.name for e, path in a.snupkg.files if netpath.extension(path) == ".pdb" and netpath.file_name(path)]
     if escaped:
-        yield Hit(f"'{escaped[0]}' is a .pdb only once unescaped; the validation job counts raw entry names and "
-                  "finds no symbol file", entry=escaped[0])
+        yield Hit(msg("'{escaped}' is a .pdb only once unescaped; the validation job counts raw entry names and "
+                      "finds no symbol file", escaped=escaped[0]), entry=escaped[0])
 
 
 def _elsewhere(a: Artifacts, pdb_name: str) -> list[str]:
@@ -35,8 +35,10 @@ def orphan_pdb(a: Artifacts) -> Iterator[Hit]:
         if a.assemblies_for(pdb):
             continue
         others = _elsewhere(a, pdb.name)
-        where = f"; the .nupkg has {', '.join(others)} elsewhere" if others else "; the .nupkg has no assembly of that name"
-        yield Hit(f"no {netpath.stem(pdb.name)}.dll or .exe in the same folder of the .nupkg{where}", entry=pdb.name)
+        where = msg("; the .nupkg has {names} elsewhere", names=", ".join(others)) if others else \
+            msg("; the .nupkg has no assembly of that name")
+        yield Hit(msg("no {stem}.dll or .exe in the same folder of the .nupkg{where}",
+                      stem=netpath.stem(pdb.name), where=where), entry=pdb.name)
 
 
 @rule("V201", "assembly-extension-not-lowercase", Severity.WARNING, Outcome())
@@ -45,11 +47,13 @@ def assembly_extension_not_lowercase(a: Artifacts) -> Iterator[Hit]:
         for pe in a.assemblies_for(pdb):
             ext = netpath.extension(pe.name)
             if ext not in (".dll", ".exe"):
-                yield Hit(f"'{ext}' is not lower case: nuget.org's validation job matches {pdb.name} to it but never "
-                          "extracts it, so these symbols are published unchecked", entry=pe.name)
+                yield Hit(msg("'{ext}' is not lower case: nuget.org's validation job matches {pdb} to it but never "
+                              "extracts it, so these symbols are published unchecked", ext=ext, pdb=pdb.name),
+                          entry=pe.name)
 
 
 @rule("V301", "assembly-matching-skipped", Severity.INFO, Outcome(), incomplete=True)
 def assembly_matching_skipped(a: Artifacts) -> Iterator[Hit]:
     if a.nupkg is None and a.snupkg.pdb_entries:
-        yield Hit(f"{len(a.snupkg.pdb_entries)} PDB(s) not matched against their DLLs: no .nupkg to compare with")
+        yield Hit(msg("{count} PDB(s) not matched against their DLLs: no .nupkg to compare with",
+                      count=len(a.snupkg.pdb_entries)))

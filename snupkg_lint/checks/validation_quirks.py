@@ -8,7 +8,7 @@ from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.checks.symbol_flow import extracted_pairs
 from snupkg_lint.formats import netpath
-from snupkg_lint.model import Hit, Outcome, Severity
+from snupkg_lint.model import Hit, Outcome, Severity, msg
 
 
 @rule("V202", "codeview-name-differs", Severity.WARNING, Outcome())
@@ -21,8 +21,9 @@ def codeview_name_differs(a: Artifacts) -> Iterator[Hit]:
         expected = netpath.stem(pe.name)
         named = netpath.stem(codeview.file_name)
         if netpath.upper_invariant(named) != netpath.upper_invariant(expected):
-            yield Hit(f"CodeView entry names '{codeview.file_name}' (path {codeview.path}), not '{expected}.pdb'",
-                      entry=pe.name)
+            yield Hit(msg("CodeView entry names '{file_name}' (path {path}), not '{expected}.pdb'",
+                          file_name=codeview.file_name, path=codeview.path, expected=expected),
+                      entry=pe.name, part=f"debug directory entry #{codeview.entry.index} (CodeView)")
 
 
 @rule("V203", "embedded-pdb-also-shipped", Severity.WARNING, Outcome())
@@ -30,4 +31,4 @@ def embedded_pdb_also_shipped(a: Artifacts) -> Iterator[Hit]:
     for pe, pdb in extracted_pairs(a):
         image = a.assembly(pe).image
         if image is not None and image.embedded_pdb_entry() is not None:
-            yield Hit(f"has an embedded PDB, and the .snupkg ships {pdb.name} as well", entry=pe.name)
+            yield Hit(msg('has an embedded PDB, and the .snupkg ships {pdb} as well', pdb=pdb.name), entry=pe.name)

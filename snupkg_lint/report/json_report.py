@@ -6,16 +6,28 @@ import json
 from typing import Any, Iterable
 
 from snupkg_lint import __version__
-from snupkg_lint.model import Finding, PackageReport
+from snupkg_lint.model import Finding, Message, PackageReport
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Message):
+        return value.render()
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
+    text = f.text or Message(f.message)
     out: dict[str, Any] = {
         "rule": f.rule,
         "name": f.name,
         "severity": f.severity.value,
-        "message": f.message,
+        "message": text.render(),
+        "message_id": text.template,
+        "arguments": {k: _json_value(v) for k, v in text.args.items()},
         "entry": f.entry,
+        "part": f.part,
         "nuget": {
             "stage": f.outcome.stage.value if f.outcome.stage else None,
             "status": f.outcome.status,

@@ -22,8 +22,9 @@ def _ansi(text: str, key: str) -> str:
 
 
 def _finding_lines(f: Finding, style: Style) -> list[str]:
-    where = f" {f.entry}:" if f.entry else ""
-    head = f"  {style(f.rule, f.severity.value)} {f.severity.value:<7} {f.name}{where} {f.message}"
+    where = f" {f.entry}{f' ({f.part})' if f.part else ''}:" if f.entry else ""
+    message = f.text.render() if f.text is not None else f.message  # rendered here: rules give key and arguments
+    head = f"  {style(f.rule, f.severity.value)} {f.severity.value:<7} {f.name}{where} {message}"
     lines = [head]
     outcome = f.outcome
     if outcome.stage is not None:
