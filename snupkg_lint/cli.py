@@ -7,6 +7,7 @@ path cannot be read (one line on stderr, never a traceback).
 from __future__ import annotations
 
 import enum
+import fnmatch
 import gc
 import os
 import sys
@@ -16,15 +17,18 @@ from typing import List, Optional
 import typer
 
 from snupkg_lint import __version__
+from snupkg_lint import config as config_mod
+from snupkg_lint import selection
 from snupkg_lint.checks import all_rules
 from snupkg_lint.engine import check_packages, default_jobs
-from snupkg_lint.model import Rule
+from snupkg_lint.model import Rule, Severity
 from snupkg_lint.report import json_report, text_report
 from snupkg_lint.report.progress import ProgressBar
 
 GC_THRESHOLD = 50_000  # allocations between young-generation collections (CPython's default: 700)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   help="Offline validator and linter for NuGet symbol packages (.snupkg).")
 
 
@@ -57,12 +61,12 @@ def _readable_file(path: str) -> None:
         raise UsageProblem(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
-def collect_packages(paths: list[str]) -> list[str]:
+def collect_packages(paths: list[str], exclude: tuple[str, ...] = ()) -> list[str]:
     """Expand directories into every *.snupkg below them, sorted; check every file is readable."""
     out: list[str] = []
     for path in paths:
         if os.path.isdir(path):
-            found = _snupkgs_below(path)
+            found = _snupkgs_below(path, exclude)
             if not found:
                 raise UsageProblem(f"{path}: no .snupkg files in this directory")
             for package in found:
@@ -74,14 +78,22 @@ def collect_packages(paths: list[str]) -> list[str]:
     return out
 
 
-def _snupkgs_below(folder: str) -> list[str]:
+def _excluded(relative: str, globs: tuple[str, ...]) -> bool:
+    """A glob matches the path below the searched folder ('build/**', 'tests/*.snupkg') or one of its names."""
+    return any(fnmatch.fnmatchcase(relative, g) or fnmatch.fnmatchcase(os.path.basename(relative), g) for g in globs)
+
+
+def _snupkgs_below(folder: str, exclude: tuple[str, ...] = ()) -> list[str]:
     def refuse(error: OSError) -> None:
         raise UsageProblem(f"{error.filename}: directory cannot be read ({error.strerror or error})")
 
     found = []
     for root, dirs, files in os.walk(folder, onerror=refuse):
-        dirs.sort()
-        found.extend(os.path.join(root, f) for f in files if f.endswith(".snupkg"))
+        below = os.path.relpath(root, folder).replace(os.sep, "/")
+        prefix = "" if below == "." else below + "/"
+        dirs[:] = sorted(d for d in dirs if not _excluded(prefix + d, exclude))
+        found.extend(os.path.join(root, f) for f in files
+                     if f.endswith(".snupkg") and not _excluded(prefix + f, exclude))
     return sorted(found, key=lambda p: Path(p).parts)
 
 
@@ -104,18 +116,89 @@ def _use_colour(choice: Colour) -> bool:
     return sys.stdout.isatty()
 
 
-@app.command()
+EXIT_CODES = ("Exit codes: 0 when no reported finding is at or above --fail-on (default: error), or with --exit-zero; "
+              "1 when one is; 2 when the command line, the configuration or a path cannot be used (one line on stderr).")
+
+
+def _listed(values: list[str] | None) -> tuple[str, ...]:
+    """Repeated and comma-separated values: --ignore P222,V202 --ignore X003."""
+    return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
+
+
+def _settings(config: str | None, isolated: bool, flags: config_mod.Overrides) -> config_mod.Settings:
+    rules = all_rules()
+    try:
+        if isolated:
+            settings = config_mod.Settings()
+        elif config is not None:
+            settings = config_mod.load(Path(config), rules)
+        else:
+            found = config_mod.find_config(os.getcwd())
+            settings = config_mod.load(found, rules) if found is not None else config_mod.Settings()
+        for selectors in (flags.select or (), flags.extend_select, flags.ignore, [s for s, _ in flags.severity]):
+            config_mod.check_selectors(selectors, rules, "command line")
+    except config_mod.ConfigError as exc:
+        raise UsageProblem(str(exc)) from None
+    return config_mod.merged(settings, flags)
+
+
+def _severity_flags(values: list[str] | None) -> tuple[tuple[str, Severity], ...]:
+    out = []
+    for value in _listed(values):
+        selector, sep, given = value.partition("=")
+        if not sep or not selector.strip():
+            raise UsageProblem(f"--severity takes RULE=LEVEL (e.g. V202=error), not '{value}'")
+        try:
+            out.append((selector.strip(), config_mod.level(given.strip(), "--severity")))
+        except config_mod.ConfigError as exc:
+            raise UsageProblem(str(exc)) from None
+    return tuple(out)
+
+
+@app.command(epilog=EXIT_CODES)
 def check(
     paths: List[str] = typer.Argument(..., metavar="PATH...", help="A .snupkg file, or a directory searched for *.snupkg."),
     nupkg: Optional[str] = typer.Option(None, "--nupkg", metavar="FILE",
                                         help="The .nupkg to pair with a single .snupkg (default: the sibling <name>.nupkg)."),
-    format: Format = typer.Option(Format.text, "--format", help="text for people, json for machines."),
+    format: Optional[Format] = typer.Option(None, "--format", help="text for people, json for machines [default: text]."),
     color: Colour = typer.Option(Colour.auto, "--color", help="Colour the text report (auto: only on a terminal)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", min=1,
                                        help="Check packages on N processes (default: one per CPU; 1: in this process)."),
+    select: Optional[List[str]] = typer.Option(None, "--select", metavar="RULES",
+                                               help="Report only these rules: ids, prefixes (P2), names or ALL."),
+    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", metavar="RULES",
+                                                      help="Report these rules as well."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="RULES", help="Do not report these rules."),
+    severity: Optional[List[str]] = typer.Option(None, "--severity", metavar="RULE=LEVEL",
+                                                 help="Report a rule with another severity (error, warning, info)."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="LEVEL",
+                                          help="Exit 1 when a reported finding is at least this severe [default: error]."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", metavar="GLOB",
+                                                help="Skip matching files and folders when searching a directory."),
+    config: Optional[str] = typer.Option(None, "--config", metavar="FILE",
+                                         help="Read this configuration file (default: the nearest .snupkg-lint.toml "
+                                              "or pyproject.toml with [tool.snupkg-lint])."),
+    isolated: bool = typer.Option(False, "--isolated", help="Read no configuration file."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings fail the run."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Text: show only findings that fail the run, and the totals."),
+    statistics: bool = typer.Option(False, "--statistics", help="Add the number of findings of each rule."),
 ) -> None:
     """Check symbol packages the way nuget.org will, and report every problem."""
-    packages = collect_packages(paths)
+    if config is not None and isolated:
+        raise UsageProblem("--config and --isolated exclude each other")
+    if config is not None:
+        _readable_file(config)
+    try:
+        level = config_mod.level(fail_on, "--fail-on") if fail_on is not None else None
+    except config_mod.ConfigError as exc:
+        raise UsageProblem(str(exc)) from None
+    flags = config_mod.Overrides(
+        select=_listed(select) if select else None, extend_select=_listed(extend_select), ignore=_listed(ignore),
+        severity=_severity_flags(severity), fail_on=level, exclude=_listed(exclude),
+        format=format.value if format is not None else None)
+    settings = _settings(config, isolated, flags)
+    output = Format(settings.format or "text")
+    packages = collect_packages(paths, settings.exclude)
     if nupkg is not None:
         if len(packages) != 1:
             raise UsageProblem("--nupkg pairs exactly one .snupkg; give a single package file")
@@ -125,16 +208,19 @@ def check(
         if parent is not None:
             _readable_file(parent)
     workers = jobs if jobs is not None else default_jobs()
-    if len(pairs) > 1 and format is Format.text and sys.stderr.isatty():
+    if len(pairs) > 1 and output is Format.text and sys.stderr.isatty():
         with ProgressBar(len(pairs)) as bar:
             reports = check_packages(pairs, jobs=workers, progress=bar.update)
     else:
         reports = check_packages(pairs, jobs=workers)
-    if format is Format.json:
-        sys.stdout.write(json_report.render(reports))
+    reports = [selection.apply(r, settings) for r in reports]
+    if output is Format.json:
+        sys.stdout.write(json_report.render(reports, statistics=statistics))
     else:
-        sys.stdout.write(text_report.render(reports, colour=_use_colour(color)))
-    raise typer.Exit(1 if any(r.has_errors for r in reports) else 0)
+        shown = [selection.failing_only(r, settings) for r in reports] if quiet else reports
+        sys.stdout.write(text_report.render(shown, colour=_use_colour(color), statistics=statistics, quiet=quiet))
+    failed = any(selection.fails(r, settings) for r in reports)
+    raise typer.Exit(1 if failed and not exit_zero else 0)
 
 
 def _outcome(rule: Rule) -> str:

@@ -17,6 +17,8 @@ LAYERS = [
     ("snupkg_lint.checks", 2),
     ("snupkg_lint.catalog", 2),
     ("snupkg_lint.engine", 3),
+    ("snupkg_lint.config", 1),
+    ("snupkg_lint.selection", 3),
     ("snupkg_lint.report", 3),
     ("snupkg_lint.cli", 4),
     ("snupkg_lint.__main__", 5),

@@ -7,6 +7,7 @@ from typing import Any, Iterable
 
 from snupkg_lint import __version__
 from snupkg_lint.model import Finding, Message, PackageReport
+from snupkg_lint.report.statistics import rule_counts
 
 
 def _json_value(value: Any) -> Any:
@@ -61,9 +62,12 @@ def package_dict(report: PackageReport) -> dict[str, Any]:
     }
 
 
-def render(reports: Iterable[PackageReport]) -> str:
-    document = {
+def render(reports: Iterable[PackageReport], *, statistics: bool = False) -> str:
+    reports = list(reports)
+    document: dict[str, Any] = {
         "tool": {"name": "snupkg-lint", "version": __version__},
         "packages": [package_dict(r) for r in reports],
     }
+    if statistics:
+        document["statistics"] = [{"rule": r, "name": n, "count": c} for r, n, c in rule_counts(reports)]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -7,6 +7,7 @@ import textwrap
 from typing import Callable, Iterable
 
 from snupkg_lint.model import Finding, PackageReport, Severity, Stage
+from snupkg_lint.report.statistics import rule_counts
 
 Style = Callable[[str, str], str]
 COLOURS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m", "pass": "\x1b[32m",
@@ -61,19 +62,28 @@ def _verdict_line(report: PackageReport, style: Style) -> str:
     return f"  {style(report.verdict, key)}: {answer}; {counts}"
 
 
-def render(reports: Iterable[PackageReport], *, colour: bool = False) -> str:
+def render(reports: Iterable[PackageReport], *, colour: bool = False, statistics: bool = False,
+           quiet: bool = False) -> str:
+    """quiet: the reports hold only the findings that fail the run; packages without one are not shown."""
     style: Style = _ansi if colour else _plain
     out: list[str] = []
     reports = list(reports)
     for report in reports:
+        if quiet and not report.findings:
+            continue
         pair = f" (with {report.nupkg})" if report.nupkg else " (no .nupkg)"
         out.append(style(report.path, "bold") + pair)
         for f in report.findings:
             out.extend(_finding_lines(f, style))
         out.append(_verdict_line(report, style))
         out.append("")
+    if statistics:
+        rows = rule_counts(reports)
+        out.extend(f"{count:>6}  {rule}  {name}" for rule, name, count in rows)
+        out.append("")
     verdicts = [r.verdict for r in reports]
     tally = ", ".join(f"{verdicts.count(v)} {v}" for v in ("pass", "incomplete", "push-rejected", "validation-failed")
                       if v in verdicts)
     out.append(f"{len(reports)} package{'s' if len(reports) != 1 else ''} checked: {tally or 'none'}")
     return "\n".join(out) + "\n"
+
