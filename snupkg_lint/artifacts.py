@@ -225,10 +225,11 @@ class Digest:
 class Artifacts:
     """Everything the rules may look at for one symbol package (and its .nupkg, when known)."""
 
-    def __init__(self, snupkg_path: str, nupkg_path: str | None = None, *, now: _dt.datetime | None = None,
+    def __init__(self, snupkg_path: str | None, nupkg_path: str | None = None, *, now: _dt.datetime | None = None,
                  threads: int = 1):
         self.threads = threads  # how many threads may hash large PDBs at once
-        self.snupkg = PackageFile(snupkg_path)
+        # None: a .nupkg checked alone (rules with target "nupkg"; the others never see such artifacts)
+        self.snupkg = PackageFile(snupkg_path) if snupkg_path is not None else None  # type: ignore[assignment]
         self.nupkg = PackageFile(nupkg_path) if nupkg_path else None
         self.now = now or _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
 
@@ -327,7 +328,7 @@ class Artifacts:
         findings are the same with any number of workers."""
         import multiprocessing
 
-        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if workers <= 1 or self.snupkg is None or "fork" not in multiprocessing.get_all_start_methods():
             return
         work = [("pdb", e.index) for e in self.snupkg.pdb_entries]
         if self.nupkg is not None and self.nupkg.archive is not None:
@@ -407,7 +408,8 @@ class Artifacts:
         return self.pairing.extracted_pdb_at(netpath.directory(assembly.name), file_name)
 
     def close(self) -> None:
-        self.snupkg.close()
+        if self.snupkg is not None:
+            self.snupkg.close()
         if self.nupkg is not None:
             self.nupkg.close()
 

@@ -7,7 +7,6 @@ path cannot be read (one line on stderr, never a traceback).
 from __future__ import annotations
 
 import enum
-import fnmatch
 import gc
 import os
 import sys
@@ -21,6 +20,7 @@ from snupkg_lint import config as config_mod
 from snupkg_lint import selection
 from snupkg_lint.checks import all_rules
 from snupkg_lint.engine import check_packages, default_jobs
+from snupkg_lint.inputs import PathProblem, readable_file, resolve, sibling_nupkg  # noqa: F401 - sibling_nupkg: API
 from snupkg_lint.model import Rule, Severity
 from snupkg_lint.report import json_report, text_report
 from snupkg_lint.report.progress import ProgressBar
@@ -48,64 +48,10 @@ class UsageProblem(Exception):
 
 
 def _readable_file(path: str) -> None:
-    if not os.path.exists(path):
-        raise UsageProblem(f"{path}: no such file or directory")
-    if os.path.isdir(path):
-        raise UsageProblem(f"{path}: is a directory, not a package file")
-    if not os.path.isfile(path):
-        raise UsageProblem(f"{path}: is not a regular file")
     try:
-        with open(path, "rb") as handle:
-            handle.read(1)
-    except OSError as exc:
-        raise UsageProblem(f"{path}: cannot be read ({exc.strerror or exc})") from None
-
-
-def collect_packages(paths: list[str], exclude: tuple[str, ...] = ()) -> list[str]:
-    """Expand directories into every *.snupkg below them, sorted; check every file is readable."""
-    out: list[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            found = _snupkgs_below(path, exclude)
-            if not found:
-                raise UsageProblem(f"{path}: no .snupkg files in this directory")
-            for package in found:
-                _readable_file(package)
-            out.extend(found)
-        else:
-            _readable_file(path)
-            out.append(path)
-    return out
-
-
-def _excluded(relative: str, globs: tuple[str, ...]) -> bool:
-    """A glob matches the path below the searched folder ('build/**', 'tests/*.snupkg') or one of its names."""
-    return any(fnmatch.fnmatchcase(relative, g) or fnmatch.fnmatchcase(os.path.basename(relative), g) for g in globs)
-
-
-def _snupkgs_below(folder: str, exclude: tuple[str, ...] = ()) -> list[str]:
-    def refuse(error: OSError) -> None:
-        raise UsageProblem(f"{error.filename}: directory cannot be read ({error.strerror or error})")
-
-    found = []
-    for root, dirs, files in os.walk(folder, onerror=refuse):
-        below = os.path.relpath(root, folder).replace(os.sep, "/")
-        prefix = "" if below == "." else below + "/"
-        dirs[:] = sorted(d for d in dirs if not _excluded(prefix + d, exclude))
-        found.extend(os.path.join(root, f) for f in files
-                     if f.endswith(".snupkg") and not _excluded(prefix + f, exclude))
-    return sorted(found, key=lambda p: Path(p).parts)
-
-
-def sibling_nupkg(snupkg: str) -> str | None:
-    """The .nupkg `dotnet pack` writes beside X.snupkg (or X.symbols.nupkg): X.nupkg, if it exists."""
-    folder, name = os.path.split(snupkg)
-    lower = name.lower()
-    for suffix in (".snupkg", ".symbols.nupkg"):
-        if lower.endswith(suffix):
-            candidate = os.path.join(folder, name[: -len(suffix)] + ".nupkg")
-            return candidate if os.path.isfile(candidate) else None
-    return None
+        readable_file(path)
+    except PathProblem as exc:
+        raise UsageProblem(str(exc)) from None
 
 
 def _use_colour(choice: Colour) -> bool:
@@ -198,15 +144,18 @@ def check(
         format=format.value if format is not None else None)
     settings = _settings(config, isolated, flags)
     output = Format(settings.format or "text")
-    packages = collect_packages(paths, settings.exclude)
     if nupkg is not None:
-        if len(packages) != 1:
+        if len(paths) != 1 or os.path.isdir(paths[0]):
             raise UsageProblem("--nupkg pairs exactly one .snupkg; give a single package file")
         _readable_file(nupkg)
-    pairs = [(p, nupkg if nupkg is not None else sibling_nupkg(p)) for p in packages]
-    for _, parent in pairs:
-        if parent is not None:
-            _readable_file(parent)
+    inputs = resolve(paths, nupkg=nupkg, exclude=settings.exclude)
+    for line in inputs.notes:
+        sys.stderr.write(f"snupkg-lint: {line}\n")
+    for line in inputs.problems:
+        _usage(line)
+    pairs = inputs.tasks
+    if not pairs and inputs.problems:
+        raise typer.Exit(2)
     workers = jobs if jobs is not None else default_jobs()
     if len(pairs) > 1 and output is Format.text and sys.stderr.isatty():
         with ProgressBar(len(pairs)) as bar:
@@ -220,7 +169,7 @@ def check(
         shown = [selection.failing_only(r, settings) for r in reports] if quiet else reports
         sys.stdout.write(text_report.render(shown, colour=_use_colour(color), statistics=statistics, quiet=quiet))
     failed = any(selection.fails(r, settings) for r in reports)
-    raise typer.Exit(1 if failed and not exit_zero else 0)
+    raise typer.Exit(2 if inputs.problems else 1 if failed and not exit_zero else 0)
 
 
 def _outcome(rule: Rule) -> str:

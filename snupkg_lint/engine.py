@@ -65,11 +65,20 @@ def check_package(
 ) -> PackageReport:
     """Open the package (and its .nupkg) once, run every rule, and return the report. `threads` may hash
     large PDBs at once (the result is the same for any number)."""
+    chosen = [r for r in (rules if rules is not None else all_rules()) if r.target == "snupkg"]
     with Artifacts(snupkg, nupkg, now=now, threads=threads) as artifacts:
         artifacts.prefetch(threads)
-        findings = run_rules(artifacts, rules if rules is not None else all_rules())
+        findings = run_rules(artifacts, chosen)
     verdict, predicted, unchecked = assess(tuple(findings))
     return PackageReport(snupkg, nupkg, tuple(findings), verdict, predicted, unchecked)
+
+
+def check_nupkg(nupkg: str, *, now: _dt.datetime | None = None) -> PackageReport:
+    """A .nupkg given with no .snupkg beside it: where its symbols are (embedded, beside the assemblies, nowhere).
+    There is no symbol package for nuget.org to take, so the verdict says so."""
+    with Artifacts(None, nupkg, now=now) as artifacts:
+        findings = run_rules(artifacts, [r for r in all_rules() if r.target == "nupkg"])
+    return PackageReport(nupkg, nupkg, tuple(findings), "no-symbol-package", None, (), "nupkg")
 
 
 def default_jobs() -> int:
@@ -89,19 +98,20 @@ def _pool_context():
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def _check_one(task: tuple[str, str | None, _dt.datetime]) -> PackageReport:
+def _check_one(task: tuple[str | None, str | None, _dt.datetime]) -> PackageReport:
     snupkg, nupkg, now = task
-    return check_package(snupkg, nupkg, now=now)
+    return check_nupkg(nupkg, now=now) if snupkg is None else check_package(snupkg, nupkg, now=now)
 
 
 def check_packages(
-    pairs: Sequence[tuple[str, str | None]],
+    pairs: Sequence[tuple[str | None, str | None]],
     *,
     jobs: int = 1,
     now: _dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[PackageReport]:
-    """Check each (snupkg, nupkg) pair; reports come back in the order of `pairs` whatever `jobs` is.
+    """Check each (snupkg, nupkg) pair ((None, nupkg): a .nupkg alone); reports come back in the order of `pairs`
+    whatever `jobs` is.
 
     With jobs > 1 and more than one package, packages are checked on that many worker processes; every
     package is checked against the same `now`, so the result does not depend on which worker ran it."""
@@ -111,7 +121,8 @@ def check_packages(
     workers = min(jobs, len(tasks))
     if workers <= 1:  # one package (or --jobs 1): in this process, with `jobs` threads for hashing
         for n, (snupkg, nupkg, now) in enumerate(tasks):
-            reports[n] = check_package(snupkg, nupkg, now=now, threads=jobs)
+            reports[n] = check_nupkg(nupkg, now=now) if snupkg is None else \
+                check_package(snupkg, nupkg, now=now, threads=jobs)
             if progress:
                 progress(n + 1, len(tasks))
         return reports  # type: ignore[return-value]

@@ -131,6 +131,7 @@ class Rule:
     fix: str
     check: Callable[[Any], Iterable[Hit]] = field(compare=False, repr=False)
     incomplete: bool = False  # a finding of this rule means snupkg-lint could not predict everything
+    target: str = "snupkg"  # what it checks: a symbol package (with its .nupkg), or a .nupkg given alone
 
     def finding(self, hit: Hit) -> Finding:
         if not isinstance(hit.message, Message):
@@ -157,7 +158,8 @@ class Rule:
         )
 
 
-VERDICTS = ("pass", "incomplete", "validation-failed", "push-rejected")
+VERDICTS = ("pass", "incomplete", "validation-failed", "push-rejected", "no-symbol-package")
+KINDS = ("snupkg", "nupkg")  # a symbol package checked (with its .nupkg when known), or a .nupkg alone
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ class PackageReport:
     verdict: str = "pass"
     predicted: Finding | None = None
     unchecked: tuple[Finding, ...] = field(default_factory=tuple)  # the findings that make it incomplete
+    kind: str = "snupkg"
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

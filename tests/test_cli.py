@@ -209,10 +209,14 @@ def test_unreadable_file_is_a_usage_error(workdir, capsys, monkeypatch, args, de
     pkg.write(workdir, "dir/A.1.0.0.snupkg", good())
     pkg.write(workdir, "dir/A.1.0.0.nupkg", pkg.package({}, symbols=False))
     pkg.write(workdir, "dir/B.1.0.0.snupkg", good())
-    monkeypatch.setattr("snupkg_lint.cli.open", _deny(denied), raising=False)
-    code, out, err = run_cli(capsys, *args)
-    assert code == 2 and out == ""
+    monkeypatch.setattr("snupkg_lint.inputs.open", _deny(denied), raising=False)
+    code, out, err = run_cli(capsys, *args, "--color", "never")
+    assert code == 2
     assert err.startswith("snupkg-lint: error: ") and denied in err and "cannot be read" in err and err.count("\n") == 1
+    if args[1] == "dir":  # the others found in the directory are still checked
+        assert "dir/A.1.0.0.snupkg" in out and "B.1.0.0" not in out
+    else:
+        assert out == ""
 
 
 def test_unreadable_subdirectory_is_a_usage_error(workdir, capsys, monkeypatch):
@@ -223,7 +227,7 @@ def test_unreadable_subdirectory_is_a_usage_error(workdir, capsys, monkeypatch):
         onerror(PermissionError(13, "Permission denied", os.path.join(top, "sub")))
         yield from real_walk(top, onerror=onerror, **kwargs)
 
-    monkeypatch.setattr("snupkg_lint.cli.os.walk", walk)
+    monkeypatch.setattr("snupkg_lint.inputs.os.walk", walk)
     code, _, err = run_cli(capsys, "check", "dir")
     assert code == 2 and "dir/sub: directory cannot be read" in err
 

@@ -21,6 +21,7 @@ LAYERS = [
     ("snupkg_lint.selection", 3),
     ("snupkg_lint.report", 3),
     ("snupkg_lint.cli", 4),
+    ("snupkg_lint.inputs", 4),
     ("snupkg_lint.__main__", 5),
     ("snupkg_lint", 0),  # the package itself: __version__
 ]

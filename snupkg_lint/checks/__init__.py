@@ -10,6 +10,7 @@ from snupkg_lint.checks import (  # noqa: F401 - imported for registration
     limits,
     manifest,
     metadata,
+    nupkg_alone,
     nuspec_structure,
     package_type,
     parent,

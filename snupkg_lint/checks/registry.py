@@ -11,7 +11,8 @@ from snupkg_lint.model import Hit, Outcome, Rule, Severity
 _RULES: dict[str, Rule] = {}
 
 
-def rule(id: str, name: str, severity: Severity, outcome: Outcome, *, incomplete: bool = False):
+def rule(id: str, name: str, severity: Severity, outcome: Outcome, *, incomplete: bool = False,
+         target: str = "snupkg"):
     """Register the decorated function `check(artifacts) -> Iterable[Hit]` as a rule. `incomplete`: its findings
     say that part of the package could not be checked, so the verdict cannot be `pass`."""
 
@@ -21,7 +22,7 @@ def rule(id: str, name: str, severity: Severity, outcome: Outcome, *, incomplete
         doc = load_catalog().get(id)
         if doc is None:
             raise ValueError(f"rule {id} has no document rules/{id}.md")
-        _RULES[id] = Rule(id, name, severity, outcome, doc.summary, doc.fix, check, incomplete)
+        _RULES[id] = Rule(id, name, severity, outcome, doc.summary, doc.fix, check, incomplete, target)
         return check
 
     return register

@@ -55,6 +55,7 @@ def _predicted(report: PackageReport) -> dict[str, Any]:
 def package_dict(report: PackageReport) -> dict[str, Any]:
     return {
         "path": report.path,
+        "kind": report.kind,
         "nupkg": report.nupkg,
         "verdict": report.verdict,
         "nuget": _predicted(report),

@@ -48,7 +48,9 @@ _NOT_PREDICTED = {
 def _verdict_line(report: PackageReport, style: Style) -> str:
     counts = ", ".join(f"{report.count(s)} {s.value}{'s' if report.count(s) != 1 else ''}" for s in Severity)
     predicted = report.predicted
-    if predicted is None and report.unchecked:
+    if report.verdict == "no-symbol-package":
+        answer = "there is no symbol package to push"
+    elif predicted is None and report.unchecked:
         answer = "push accepted; " + "; ".join(dict.fromkeys(_NOT_PREDICTED.get(f.rule, f"{f.name} ({f.rule})")
                                                              for f in report.unchecked))
     elif predicted is None:
@@ -58,7 +60,7 @@ def _verdict_line(report: PackageReport, style: Style) -> str:
     else:
         answer = (f"nuget.org would accept the push, then fail symbol validation with issue "
                   f"{predicted.outcome.code} ({predicted.rule})")
-    key = {"pass": "pass", "incomplete": "warning"}.get(report.verdict, "error")
+    key = {"pass": "pass", "incomplete": "warning", "no-symbol-package": "info"}.get(report.verdict, "error")
     return f"  {style(report.verdict, key)}: {answer}; {counts}"
 
 
@@ -71,7 +73,10 @@ def render(reports: Iterable[PackageReport], *, colour: bool = False, statistics
     for report in reports:
         if quiet and not report.findings:
             continue
-        pair = f" (with {report.nupkg})" if report.nupkg else " (no .nupkg)"
+        if report.kind == "nupkg":
+            pair = " (a .nupkg alone: no .snupkg beside it)"
+        else:
+            pair = f" (with {report.nupkg})" if report.nupkg else " (no .nupkg)"
         out.append(style(report.path, "bold") + pair)
         for f in report.findings:
             out.extend(_finding_lines(f, style))
@@ -82,7 +87,8 @@ def render(reports: Iterable[PackageReport], *, colour: bool = False, statistics
         out.extend(f"{count:>6}  {rule}  {name}" for rule, name, count in rows)
         out.append("")
     verdicts = [r.verdict for r in reports]
-    tally = ", ".join(f"{verdicts.count(v)} {v}" for v in ("pass", "incomplete", "push-rejected", "validation-failed")
+    tally = ", ".join(f"{verdicts.count(v)} {v}" for v in ("pass", "incomplete", "no-symbol-package", "push-rejected",
+                                                                  "validation-failed")
                       if v in verdicts)
     out.append(f"{len(reports)} package{'s' if len(reports) != 1 else ''} checked: {tally or 'none'}")
     return "\n".join(out) + "\n"
