@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import enum
 import gc
+import json
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -22,7 +24,7 @@ from snupkg_lint.checks import all_rules
 from snupkg_lint.engine import check_packages, default_jobs
 from snupkg_lint.inputs import PathProblem, readable_file, resolve, sibling_nupkg  # noqa: F401 - sibling_nupkg: API
 from snupkg_lint.model import Rule, Severity
-from snupkg_lint.report import json_report, text_report
+from snupkg_lint.report import github_report, json_report, junit_report, sarif_report, text_report
 from snupkg_lint.report.progress import ProgressBar
 
 GC_THRESHOLD = 50_000  # allocations between young-generation collections (CPython's default: 700)
@@ -35,6 +37,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 class Format(str, enum.Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
+    junit = "junit"
 
 
 class Colour(str, enum.Enum):
@@ -52,6 +57,15 @@ def _readable_file(path: str) -> None:
         readable_file(path)
     except PathProblem as exc:
         raise UsageProblem(str(exc)) from None
+
+
+def _write_report(path: str, document: str) -> None:
+    """--output: the one file the tool writes, and only because it was asked to."""
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(document)
+    except OSError as exc:
+        raise UsageProblem(f"{path}: cannot be written ({exc.strerror or exc})") from None
 
 
 def _use_colour(choice: Colour) -> bool:
@@ -106,7 +120,12 @@ def check(
     paths: List[str] = typer.Argument(..., metavar="PATH...", help="A .snupkg file, or a directory searched for *.snupkg."),
     nupkg: Optional[str] = typer.Option(None, "--nupkg", metavar="FILE",
                                         help="The .nupkg to pair with a single .snupkg (default: the sibling <name>.nupkg)."),
-    format: Optional[Format] = typer.Option(None, "--format", help="text for people, json for machines [default: text]."),
+    format: Optional[Format] = typer.Option(None, "--format", help="text for people; json, sarif (code scanning), github "
+                                            "(workflow annotations) or junit (test reports) for machines [default: text]."),
+    output_file: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                              help="Write the report to FILE; the summary line still goes to stdout."),
+    sarif_root: str = typer.Option(".", "--sarif-root", metavar="DIR",
+                                   help="SARIF: package paths are written relative to DIR (the repository root)."),
     color: Colour = typer.Option(Colour.auto, "--color", help="Colour the text report (auto: only on a terminal)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", min=1,
                                        help="Check packages on N processes (default: one per CPU; 1: in this process)."),
@@ -144,6 +163,7 @@ def check(
         format=format.value if format is not None else None)
     settings = _settings(config, isolated, flags)
     output = Format(settings.format or "text")
+    annotate = settings.format is None and os.environ.get("GITHUB_ACTIONS") == "true"  # text plus annotations
     if nupkg is not None:
         if len(paths) != 1 or os.path.isdir(paths[0]):
             raise UsageProblem("--nupkg pairs exactly one .snupkg; give a single package file")
@@ -163,11 +183,27 @@ def check(
     else:
         reports = check_packages(pairs, jobs=workers)
     reports = [selection.apply(r, settings) for r in reports]
+    to_file = output_file is not None
     if output is Format.json:
-        sys.stdout.write(json_report.render(reports, statistics=statistics))
+        document = json_report.render(reports, statistics=statistics)
+    elif output is Format.sarif:
+        document = sarif_report.render(reports, all_rules(), root=sarif_root)
+    elif output is Format.github:
+        document = github_report.render(reports)
+    elif output is Format.junit:
+        document = junit_report.render(reports)
     else:
         shown = [selection.failing_only(r, settings) for r in reports] if quiet else reports
-        sys.stdout.write(text_report.render(shown, colour=_use_colour(color), statistics=statistics, quiet=quiet))
+        width = shutil.get_terminal_size((100, 24)).columns - 2 if sys.stdout.isatty() and not to_file else 100
+        document = text_report.render(shown, colour=_use_colour(color) and not to_file, statistics=statistics,
+                                      quiet=quiet, width=max(60, width))
+        if annotate:
+            document += github_report.render(reports)
+    if to_file:
+        _write_report(output_file, document)
+        sys.stdout.write(text_report.summary(reports) + "\n")
+    else:
+        sys.stdout.write(document)
     failed = any(selection.fails(r, settings) for r in reports)
     raise typer.Exit(2 if inputs.problems else 1 if failed and not exit_zero else 0)
 
@@ -182,8 +218,19 @@ def _outcome(rule: Rule) -> str:
 
 
 @app.command("rules")
-def list_rules() -> None:
+def list_rules(format: Format = typer.Option(Format.text, "--format", help="text, or json for every rule's facts.")) -> None:
     """List every rule: id, name, severity and the nuget.org outcome it predicts."""
+    if format is Format.json:
+        rules = [{"id": r.id, "name": r.name, "severity": r.severity.value, "summary": r.summary, "fix": r.fix,
+                  "target": r.target, "incomplete": r.incomplete,
+                  "nuget": {"stage": r.outcome.stage.value if r.outcome.stage else None, "status": r.outcome.status,
+                            "code": r.outcome.code, "server_message": r.outcome.server_message}}
+                 for r in all_rules()]
+        typer.echo(json.dumps({"tool": {"name": "snupkg-lint", "version": __version__}, "rules": rules}, indent=2,
+                              ensure_ascii=False))
+        return
+    if format is not Format.text:
+        raise UsageProblem(f"rules --format takes text or json, not {format.value}")
     for r in all_rules():
         typer.echo(f"{r.id}  {r.name:<34} {r.severity.value:<8} {_outcome(r):<15} {r.summary}")
 

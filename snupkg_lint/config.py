@@ -26,7 +26,7 @@ else:  # pragma: no cover - Python 3.10
 from snupkg_lint.model import Rule, Severity
 
 FILE_NAMES = (".snupkg-lint.toml", "pyproject.toml")
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github", "junit")
 KEYS = ("select", "ignore", "extend-select", "severity", "fail-on", "exclude", "format")
 
 

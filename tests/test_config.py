@@ -136,7 +136,7 @@ def test_exclude_skips_folders_and_files_in_directory_discovery(project, capsys)
     ('fail-on = "fatal"\n', "fail-on: 'fatal' is not a severity (allowed: error, warning, info)"),
     ('severity = {V202 = "loud"}\n', "severity.V202: 'loud' is not a severity"),
     ('severity = ["V202"]\n', "must be a table of rule = level"),
-    ('format = "yaml"\n', "'yaml' is not an output format (allowed: text, json)"),
+    ('format = "yaml"\n', "'yaml' is not an output format (allowed: text, json, sarif, github, junit)"),
     ('ignore = 3\n', "ignore must be a list of strings"),
     ('select = [\n', "not valid TOML"),
 ])

@@ -1,5 +1,6 @@
-"""The text report, for people: one block per package, one line per finding, the predicted
-nuget.org answer, and a summary line. Colour only when asked for (the CLI asks on a terminal)."""
+"""The text report, for people: one block per package, one grep-able line per finding (`package:entry: RULE …`),
+the nuget.org answer and the fix once per rule, the predicted nuget.org answer, and a summary line. Colour only
+when asked for (the CLI asks on a terminal)."""
 
 from __future__ import annotations
 
@@ -22,17 +23,22 @@ def _ansi(text: str, key: str) -> str:
     return f"{COLOURS[key]}{text}\x1b[0m"
 
 
-def _finding_lines(f: Finding, style: Style) -> list[str]:
-    where = f" {f.entry}{f' ({f.part})' if f.part else ''}:" if f.entry else ""
+def _finding_lines(report: PackageReport, f: Finding, style: Style, explained: set[str], width: int) -> list[str]:
+    """`package:entry: RULE severity name: message`, one line whatever its length, so it can be grepped; then the
+    nuget.org answer and the fix, once per rule per package."""
+    where = report.path + (f":{f.entry}" if f.entry else "") + (f" ({f.part})" if f.part else "")
     message = f.text.render() if f.text is not None else f.message  # rendered here: rules give key and arguments
-    head = f"  {style(f.rule, f.severity.value)} {f.severity.value:<7} {f.name}{where} {message}"
-    lines = [head]
+    lines = [f"{where}: {style(f.rule, f.severity.value)} {f.severity.value} {f.name}: {message}"]
+    if f.rule in explained:
+        return lines
+    explained.add(f.rule)
     outcome = f.outcome
     if outcome.stage is not None:
         answer = f' "{outcome.server_message}"' if outcome.server_message else ""
-        lines.append(style(f"      nuget.org: {outcome.describe()}{answer}", "dim"))
-    lines.extend(style(l, "dim") for l in textwrap.wrap(f"fix: {f.fix}", 100, initial_indent="      ",
-                                                         subsequent_indent="           "))
+        lines.extend(style(line, "dim") for line in textwrap.wrap(f"nuget.org: {outcome.describe()}{answer}", width,
+                                                                   initial_indent="    ", subsequent_indent="      "))
+    lines.extend(style(line, "dim") for line in textwrap.wrap(f"fix: {f.fix}", width, initial_indent="    ",
+                                                              subsequent_indent="      "))
     return lines
 
 
@@ -65,8 +71,9 @@ def _verdict_line(report: PackageReport, style: Style) -> str:
 
 
 def render(reports: Iterable[PackageReport], *, colour: bool = False, statistics: bool = False,
-           quiet: bool = False) -> str:
-    """quiet: the reports hold only the findings that fail the run; packages without one are not shown."""
+           quiet: bool = False, width: int = 100) -> str:
+    """quiet: the reports hold only the findings that fail the run; packages without one are not shown.
+    width: where the nuget.org and fix lines wrap (the terminal's width when there is one)."""
     style: Style = _ansi if colour else _plain
     out: list[str] = []
     reports = list(reports)
@@ -78,18 +85,23 @@ def render(reports: Iterable[PackageReport], *, colour: bool = False, statistics
         else:
             pair = f" (with {report.nupkg})" if report.nupkg else " (no .nupkg)"
         out.append(style(report.path, "bold") + pair)
+        explained: set[str] = set()
         for f in report.findings:
-            out.extend(_finding_lines(f, style))
+            out.extend(_finding_lines(report, f, style, explained, width))
         out.append(_verdict_line(report, style))
         out.append("")
     if statistics:
         rows = rule_counts(reports)
         out.extend(f"{count:>6}  {rule}  {name}" for rule, name, count in rows)
         out.append("")
+    out.append(summary(reports))
+    return "\n".join(out) + "\n"
+
+
+def summary(reports: list[PackageReport]) -> str:
+    """The last line of every text report: how many packages, and their verdicts."""
     verdicts = [r.verdict for r in reports]
     tally = ", ".join(f"{verdicts.count(v)} {v}" for v in ("pass", "incomplete", "no-symbol-package", "push-rejected",
-                                                                  "validation-failed")
-                      if v in verdicts)
-    out.append(f"{len(reports)} package{'s' if len(reports) != 1 else ''} checked: {tally or 'none'}")
-    return "\n".join(out) + "\n"
+                                                           "validation-failed") if v in verdicts)
+    return f"{len(reports)} package{'s' if len(reports) != 1 else ''} checked: {tally or 'none'}"
 
