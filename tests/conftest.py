@@ -12,6 +12,16 @@ from tests.factory import package as pkg
 NOW = dt.datetime(2025, 1, 1, 12, 0, 0)
 
 
+def require(available: object, reason: str) -> None:
+    """Skip a test whose tool is missing here, with the reason; under CI (CI=true), where .ci/run installs every
+    such tool, fail instead: a skipped test there would hide a missing install step."""
+    if available:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must run this test: {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture
 def corpus() -> Path:
     """The shared real-world fixtures, through SNUPKG_LINT_CORPUS; tests using it skip when unset."""
