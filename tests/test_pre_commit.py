@@ -23,8 +23,9 @@ PAIR = matched_pair("Contoso.Lib")
 
 
 def good(folder: Path, name: str = "Contoso.Lib") -> None:
-    pkg.write(folder, f"{name}.1.2.3.snupkg", pkg.package({f"lib/net8.0/{name}.pdb": PAIR.pdb}, id=name))
-    pkg.write(folder, f"{name}.1.2.3.nupkg", pkg.package({f"lib/net8.0/{name}.dll": PAIR.dll}, id=name, symbols=False))
+    pair = matched_pair(name)
+    pkg.write(folder, f"{name}.1.2.3.snupkg", pkg.package({f"lib/net8.0/{name}.pdb": pair.pdb}, id=name))
+    pkg.write(folder, f"{name}.1.2.3.nupkg", pkg.package({f"lib/net8.0/{name}.dll": pair.dll}, id=name, symbols=False))
 
 
 def bad(folder: Path) -> None:
@@ -91,5 +92,5 @@ def test_pre_push_hook_checks_the_build_output(pre_commit, scratch):
     bad(repo / "bin" / "Release")
     result = try_repo(pre_commit, repo, cache, "snupkg-lint-build-output", "--hook-stage", "pre-push")
     assert result.returncode == 1 and "bin/Release/Broken.1.0.0.snupkg" in result.stdout
-    result = try_repo(pre_commit, repo, cache, "snupkg-lint-build-output")  # not a pre-commit hook
-    assert result.returncode == 0 and "snupkg-lint (build output" not in result.stdout
+    result = try_repo(pre_commit, repo, cache, "snupkg-lint-build-output")  # a pre-push hook only
+    assert "No hook with id `snupkg-lint-build-output` in stage `pre-commit`" in result.stdout
