@@ -194,9 +194,10 @@ def check(
         document = junit_report.render(reports)
     else:
         shown = [selection.failing_only(r, settings) for r in reports] if quiet else reports
-        width = shutil.get_terminal_size((100, 24)).columns - 2 if sys.stdout.isatty() and not to_file else 100
+        terminal = sys.stdout.isatty() and not to_file
+        width = shutil.get_terminal_size((100, 24)).columns - 1 if terminal else 100
         document = text_report.render(shown, colour=_use_colour(color) and not to_file, statistics=statistics,
-                                      quiet=quiet, width=max(60, width))
+                                      quiet=quiet, width=max(60, width), terminal=terminal)
         if annotate:
             document += github_report.render(reports)
     if to_file:

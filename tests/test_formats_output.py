@@ -150,3 +150,24 @@ def test_rules_json_lists_every_rule(capsys):
     listed = json.loads(capsys.readouterr().out)["rules"]
     assert [r["id"] for r in listed] == [r.id for r in all_rules()]
     assert all(r["summary"] and r["fix"] and r["severity"] in ("error", "warning", "info") for r in listed)
+
+
+def test_finding_lines_wrap_only_on_a_terminal():
+    from snupkg_lint.model import Finding, Message, Outcome, PackageReport, Severity
+    from snupkg_lint.report import text_report
+
+    finding = Finding("P223", "disallowed-file-extension", Severity.ERROR, "x", "lib/net8.0/" + "A" * 80 + ".dll",
+                      Outcome(), "Fix it.", text=Message("extension '{ext}' is not allowed", {"ext": ".dll"}))
+    report = PackageReport("out/Contoso.Lib.1.2.3.snupkg", None, (finding,), "push-rejected", finding)
+    piped = text_report.render([report], width=60).splitlines()
+    shown = text_report.render([report], width=60, terminal=True).splitlines()
+    assert any(line.startswith("out/Contoso.Lib.1.2.3.snupkg:lib/net8.0/AAAA") and line.endswith("is not allowed")
+               for line in piped)  # whole, for grep
+    assert all(len(line) <= 60 for line in shown if not line.startswith("  push-rejected"))
+
+
+def test_flashcap_nupkg_given_by_mistake_has_nothing_to_push(corpus, capsys):
+    code, out, _ = run(capsys, "check", str(corpus / "kekyo.nuget-server" / "FlashCap.1.11.0.nupkg"), "--format", "json")
+    package = json.loads(out)["packages"][0]
+    assert code == 0 and package["verdict"] == "no-symbol-package" and package["kind"] == "nupkg"
+    assert {f["rule"] for f in package["findings"]} == {"N001"}

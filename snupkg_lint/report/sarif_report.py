@@ -41,6 +41,7 @@ def _descriptor(rule: Rule, doc: RuleDoc) -> dict[str, Any]:
         "shortDescription": {"text": _limit(rule.summary.replace("`", ""))},
         "fullDescription": {"text": _limit(_plain(doc.sections.get("What it checks", rule.summary)))},
         "help": {"text": _limit(_plain(doc.sections.get("How to fix", rule.fix)), 4096), "markdown": doc.body},
+        "helpUri": f"{INFORMATION_URI}#rules",  # the rule table; the document itself is help.markdown
         "defaultConfiguration": {"level": LEVELS[rule.severity.value]},
         "properties": {"tags": tags, "precision": "very-high",
                        "problem.severity": {"error": "error", "warning": "warning", "info": "recommendation"}[

@@ -23,12 +23,23 @@ def _ansi(text: str, key: str) -> str:
     return f"{COLOURS[key]}{text}\x1b[0m"
 
 
-def _finding_lines(report: PackageReport, f: Finding, style: Style, explained: set[str], width: int) -> list[str]:
-    """`package:entry: RULE severity name: message`, one line whatever its length, so it can be grepped; then the
-    nuget.org answer and the fix, once per rule per package."""
+def _finding_lines(report: PackageReport, f: Finding, style: Style, explained: set[str], width: int,
+                   terminal: bool) -> list[str]:
+    """`package:entry: RULE severity name: message`, one line whatever its length when the output goes to a file or a
+    pipe, so it can be grepped (wrapped to the width on a terminal); then the nuget.org answer and the fix, once
+    per rule per package."""
     where = report.path + (f":{f.entry}" if f.entry else "") + (f" ({f.part})" if f.part else "")
     message = f.text.render() if f.text is not None else f.message  # rendered here: rules give key and arguments
-    lines = [f"{where}: {style(f.rule, f.severity.value)} {f.severity.value} {f.name}: {message}"]
+    head = f"{where}: {f.rule} {f.severity.value} {f.name}: {message}"
+    if terminal and len(head) > width:
+        wrapped = textwrap.wrap(head, width, subsequent_indent="  ", break_on_hyphens=False)
+    else:
+        wrapped = [head]
+    rule_at = wrapped[0].find(f" {f.rule} ")
+    if rule_at != -1:  # colour the rule id where it stands
+        start = rule_at + 1
+        wrapped[0] = wrapped[0][:start] + style(f.rule, f.severity.value) + wrapped[0][start + len(f.rule):]
+    lines = wrapped
     if f.rule in explained:
         return lines
     explained.add(f.rule)
@@ -71,7 +82,7 @@ def _verdict_line(report: PackageReport, style: Style) -> str:
 
 
 def render(reports: Iterable[PackageReport], *, colour: bool = False, statistics: bool = False,
-           quiet: bool = False, width: int = 100) -> str:
+           quiet: bool = False, width: int = 100, terminal: bool = False) -> str:
     """quiet: the reports hold only the findings that fail the run; packages without one are not shown.
     width: where the nuget.org and fix lines wrap (the terminal's width when there is one)."""
     style: Style = _ansi if colour else _plain
@@ -87,7 +98,7 @@ def render(reports: Iterable[PackageReport], *, colour: bool = False, statistics
         out.append(style(report.path, "bold") + pair)
         explained: set[str] = set()
         for f in report.findings:
-            out.extend(_finding_lines(report, f, style, explained, width))
+            out.extend(_finding_lines(report, f, style, explained, width, terminal))
         out.append(_verdict_line(report, style))
         out.append("")
     if statistics:
