@@ -120,8 +120,10 @@ def load(path: Path, rules: list[Rule]) -> Settings:
     settings = Settings(source=str(path))
     for key in ("select", "extend-select", "ignore", "exclude"):
         if key in table:
-            settings = replace(settings, **{key.replace("-", "_"): _strings(table[key], f"{where}: {key}")})
-    check_selectors(settings.select + settings.extend_select + settings.ignore, rules, where)
+            values = _strings(table[key], f"{where}: {key}")
+            if key != "exclude":
+                check_selectors(values, rules, f"{where}: {key}")
+            settings = replace(settings, **{key.replace("-", "_"): values})
     if "severity" in table:
         settings = replace(settings, severity=_severities(table["severity"], rules, f"{where}: severity"))
     if "fail-on" in table:

@@ -132,7 +132,8 @@ def test_exclude_skips_folders_and_files_in_directory_discovery(project, capsys)
 
 @pytest.mark.parametrize("text, message", [
     ('colour = "x"\n', "unknown key 'colour' (allowed: select, ignore"),
-    ('select = ["P9"]\n', "unknown rule or prefix 'P9'"),
+    ('select = ["P9"]\n', "select: unknown rule or prefix 'P9'"),
+    ('extend-select = ["V1", "nope"]\n', "extend-select: unknown rule or prefix 'nope'"),
     ('fail-on = "fatal"\n', "fail-on: 'fatal' is not a severity (allowed: error, warning, info)"),
     ('severity = {V202 = "loud"}\n', "severity.V202: 'loud' is not a severity"),
     ('severity = ["V202"]\n', "must be a table of rule = level"),
