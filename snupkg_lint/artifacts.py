@@ -328,12 +328,12 @@ class Artifacts:
         findings are the same with any number of workers."""
         import multiprocessing
 
-        if workers <= 1 or self.snupkg is None or "fork" not in multiprocessing.get_all_start_methods():
-            return
+        if workers <= 1 or self.snupkg is None or self.nupkg is None or self.nupkg.archive is None \
+                or "fork" not in multiprocessing.get_all_start_methods():
+            return  # without assemblies to read, opening PDBs is too light to pay for a second process's memory
         work = [("pdb", e.index) for e in self.snupkg.pdb_entries]
-        if self.nupkg is not None and self.nupkg.archive is not None:
-            work += [("pe", e.index) for e in self.nupkg.pe_entries
-                     if netpath.extension(e.name) in PE_EXTENSIONS and self.pairing.extracted_pdb_for(e) is not None]
+        work += [("pe", e.index) for e in self.nupkg.pe_entries
+                 if netpath.extension(e.name) in PE_EXTENSIONS and self.pairing.extracted_pdb_for(e) is not None]
         if len(work) < PREFETCH_MIN_FILES or self.snupkg.archive is None:
             return
         from concurrent.futures import ProcessPoolExecutor

@@ -24,7 +24,7 @@ from snupkg_lint.checks import all_rules
 from snupkg_lint.engine import check_packages, default_jobs
 from snupkg_lint.inputs import PathProblem, readable_file, resolve, sibling_nupkg  # noqa: F401 - sibling_nupkg: API
 from snupkg_lint.model import Rule, Severity
-from snupkg_lint.report import github_report, json_report, junit_report, sarif_report, text_report
+from snupkg_lint.report import json_report, text_report
 from snupkg_lint.report.progress import ProgressBar
 
 GC_THRESHOLD = 50_000  # allocations between young-generation collections (CPython's default: 700)
@@ -187,10 +187,16 @@ def check(
     if output is Format.json:
         document = json_report.render(reports, statistics=statistics)
     elif output is Format.sarif:
+        from snupkg_lint.report import sarif_report
+
         document = sarif_report.render(reports, all_rules(), root=sarif_root)
     elif output is Format.github:
+        from snupkg_lint.report import github_report
+
         document = github_report.render(reports)
     elif output is Format.junit:
+        from snupkg_lint.report import junit_report
+
         document = junit_report.render(reports)
     else:
         shown = [selection.failing_only(r, settings) for r in reports] if quiet else reports
@@ -199,6 +205,8 @@ def check(
         document = text_report.render(shown, colour=_use_colour(color) and not to_file, statistics=statistics,
                                       quiet=quiet, width=max(60, width), terminal=terminal)
         if annotate:
+            from snupkg_lint.report import github_report
+
             document += github_report.render(reports)
     if to_file:
         _write_report(output_file, document)

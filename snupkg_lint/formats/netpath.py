@@ -6,19 +6,15 @@ Python's posixpath gets these wrong in ways that matter: '\\' is a separator on 
 
 from __future__ import annotations
 
-import functools
 import ntpath
 import re
 from urllib.parse import unquote
 
 _SEPARATORS = "/\\"
-# Rules ask the same few questions of every entry name; these answers are pure, so they are kept (bounded).
-_names = functools.lru_cache(maxsize=1 << 16)
 # Characters .NET Framework's path checks reject (Path.GetInvalidPathChars and FileInfo's extra checks).
 _INVALID_CHARS = re.compile(r'["<>|\x00-\x1f]')
 
 
-@_names
 def file_name(path: str) -> str:
     """Path.GetFileName: the text after the last '/', '\\' or volume ':'."""
     if "\\" not in path and ":" not in path:  # the usual zip entry name: only '/' separators
@@ -27,7 +23,6 @@ def file_name(path: str) -> str:
     return path[cut + 1 :]
 
 
-@_names
 def extension(path: str) -> str:
     """Path.GetExtension: from the last '.' of the file name, unless that '.' is its last character."""
     name = file_name(path)
@@ -37,7 +32,6 @@ def extension(path: str) -> str:
     return name[dot:]
 
 
-@_names
 def stem(path: str) -> str:
     """Path.GetFileNameWithoutExtension."""
     name = file_name(path)
@@ -45,14 +39,12 @@ def stem(path: str) -> str:
     return name[: len(name) - len(ext)] if ext else (name[:-1] if name.endswith(".") else name)
 
 
-@_names
 def directory(path: str) -> str:
     """Path.GetDirectoryName with '\\' as the separator ('' for a root-level name)."""
     cut = max(path.rfind("/"), path.rfind("\\"))
     return path[:cut].replace("/", "\\") if cut > 0 else ""
 
 
-@_names
 def without_extension(path: str) -> str:
     """nuget.org's ZipArchiveService.RemoveExtension: directory + '\\' + name without extension."""
     folder = directory(path)
