@@ -280,3 +280,46 @@ def test_manifest_errors_are_answered_together(checker):
     assert next(f for f in single.findings if f.rule == "P219").outcome.server_message == (
         "The NuGet package contains an invalid .nuspec file. The error encountered was: "
         "'The package manifest contains an invalid URL'. Correct the error and try again.")
+
+
+def _zip_with(entries: list[tuple[str, bytes, int]]) -> bytes:
+    """A package whose extra entries carry a 'version made by' platform (0: Windows, 3: Unix)."""
+    import io
+    import zipfile
+
+    base = zipfile.ZipFile(io.BytesIO(pkg.package({"lib/net8.0/Contoso.Lib.pdb": PDB})))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in base.infolist():
+            zf.writestr(info, base.read(info))
+        for name, data, system in entries:
+            info = zipfile.ZipInfo(name, date_time=(2024, 5, 1, 12, 0, 0))
+            info.create_system = system
+            zf.writestr(info, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("system, quoted", [(0, "A.pdb"), (3, "lib\\\\net8.0\\\\A.pdb")])
+def test_double_backslash_quotes_the_entry_name_as_dotnet_splits_it(checker, system, quoted):
+    report = checker.run(_zip_with([("lib\\\\net8.0\\\\A.pdb", PDB, system)]))
+    finding = next(f for f in report.findings if f.rule == "P104")
+    assert finding.outcome.server_message == (
+        f"The package is invalid and cannot be published. The package entry for '{quoted}' has a  double back "
+        "slashes in path.")
+
+
+def test_double_slash_collision_quotes_the_file_name_not_the_path(checker):
+    report = checker.run(_zip_with([("lib//net8.0/Contoso.Lib.pdb", PDB, 0)]))
+    finding = next(f for f in report.findings if f.rule == "P103")
+    assert "The package entry for 'Contoso.Lib.pdb' has a  double forward slashes" in finding.outcome.server_message
+
+
+def test_lengths_are_counted_in_utf16_code_units_as_dotnet_does(checker):
+    emoji = "\N{PACKAGE}"  # outside the BMP: two UTF-16 code units, one Python character
+    report = checker.run(pkg.package({"lib/net8.0/Contoso.Lib.pdb": PDB},
+                                     nuspec=pkg.nuspec_xml(extra=f"<title>{emoji * 129}</title>")))
+    finding = next(f for f in report.findings if f.rule == "P214")
+    assert "Title is 258 characters long; nuget.org allows 256" in finding.message
+    report = checker.run(pkg.package({"lib/net8.0/Contoso.Lib.pdb": PDB},
+                                     nuspec=pkg.nuspec_xml(extra=f"<title>{emoji * 128}</title>")))
+    assert "P214" not in [f.rule for f in report.findings]

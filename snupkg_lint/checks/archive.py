@@ -45,7 +45,7 @@ def entry_dated_in_future(a: Artifacts) -> Iterator[Hit]:
         if when is not None and when > limit:
             yield Hit(msg("entry is dated {when:%Y-%m-%d %H:%M:%S}, more than a day in the future", when=when),
                       entry=entry.name,
-                      server_message=m.ENTRY_FROM_FUTURE.format(netpath.file_name(entry.name)))
+                      server_message=m.ENTRY_FROM_FUTURE.format(entry.dotnet_name))
 
 
 def _collapse_slashes(name: str) -> str:
@@ -64,7 +64,7 @@ def double_slash_collision(a: Artifacts) -> Iterator[Hit]:
         others = ", ".join(f"'{t}'" for t in twins if t != first.name) or f"'{first.name}'"
         yield Hit(msg("after collapsing '//' this entry has the same name as {others}", others=others),
                   entry=first.name,
-                  server_message=m.DOUBLE_FORWARD_SLASH.format(first.name))
+                  server_message=m.DOUBLE_FORWARD_SLASH.format(first.dotnet_name))
 
 
 @rule("P104", "double-backslash", ERROR, push(400))
@@ -72,7 +72,7 @@ def double_backslash(a: Artifacts) -> Iterator[Hit]:
     for entry in a.snupkg.entries:
         if "\\\\" in entry.name:
             yield Hit(msg("entry name contains '\\\\'"), entry=entry.name,
-                      server_message=m.DOUBLE_BACK_SLASH.format(entry.name))
+                      server_message=m.DOUBLE_BACK_SLASH.format(entry.dotnet_name))
 
 
 def _duplicate_key(name: str) -> str:

@@ -10,7 +10,7 @@ from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import messages as m
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats.nuget_version import parse_version_range
-from snupkg_lint.formats.nuspec import Nuspec
+from snupkg_lint.formats.nuspec import Nuspec, dotnet_length
 from snupkg_lint.model import Hit, Severity, msg, push
 
 ERROR = Severity.ERROR
@@ -40,25 +40,25 @@ def description_missing(a: Artifacts) -> Iterator[Hit]:
 def _lengths(a: Artifacts, nuspec: Nuspec) -> Iterator[tuple[str, int, int]]:
     identity = a.snupkg.identity
     if identity is not None and identity.id:
-        yield "ID", len(identity.id), 128
+        yield "ID", dotnet_length(identity.id), 128
     if identity is not None and identity.version is not None:
-        yield "Version", len(identity.version.full), 64
+        yield "Version", dotnet_length(identity.version.full), 64
     for prop, element, limit in TEXT_LIMITS:
         value = nuspec.value(element)
         if value is not None:
-            yield prop, len(value), limit
+            yield prop, dotnet_length(value), limit
     for group in nuspec.dependency_groups():
         for dep in group.dependencies:
-            yield "Dependency.Id", len(dep.id), 128
+            yield "Dependency.Id", dotnet_length(dep.id), 128
             rng = parse_version_range(dep.version) if dep.version else None
             if rng is not None:
-                yield "Dependency.VersionSpec", len(rng.to_string()), 256
+                yield "Dependency.VersionSpec", dotnet_length(rng.to_string()), 256
     repo = nuspec.first("repository")
     if repo is not None:
-        yield "RepositoryType", len(repo.attributes.get("type", "")), 100
+        yield "RepositoryType", dotnet_length(repo.attributes.get("type", "")), 100
         url = repo.attributes.get("url", "")
         if absolute_url(url):
-            yield "RepositoryUrl", len(url), 4000
+            yield "RepositoryUrl", dotnet_length(url), 4000
 
 
 @rule("P214", "field-too-long", ERROR, push(400))
@@ -78,9 +78,9 @@ def id_version_too_long(a: Artifacts) -> Iterator[Hit]:
     identity = a.snupkg.identity
     if identity is None or not identity.id or identity.version is None:
         return
-    total = len(identity.id) + len(identity.version.full)
+    total = dotnet_length(identity.id) + dotnet_length(identity.version.full)
     if total > MAX_ID_AND_VERSION:
         yield Hit(msg("id ({id_length}) + version '{version}' ({version_length}) = {total} characters, over {limit}",
-                      id_length=len(identity.id), version=identity.version.full,
-                      version_length=len(identity.version.full), total=total, limit=MAX_ID_AND_VERSION),
+                      id_length=dotnet_length(identity.id), version=identity.version.full,
+                      version_length=dotnet_length(identity.version.full), total=total, limit=MAX_ID_AND_VERSION),
                   entry=a.snupkg.nuspec_name)

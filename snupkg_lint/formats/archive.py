@@ -85,6 +85,15 @@ class ZipEntry:
         return hash((self.index, id(self._info)))
 
     @property
+    def dotnet_name(self) -> str:
+        """ZipArchiveEntry.Name: the file name after the last '/' for an entry made on Unix (version made by 3),
+        after the last '/', '\\' or ':' otherwise, as .NET Framework on Windows splits it."""
+        name = self._info.orig_filename
+        if self._info.create_system == 3:
+            return name[name.rfind("/") + 1 :]
+        return name[max(name.rfind("/"), name.rfind("\\"), name.rfind(":")) + 1 :]
+
+    @property
     def is_directory(self) -> bool:
         """A name ending in a separator: .NET gives it an empty Name."""
         return self.name.endswith(("/", "\\"))

@@ -191,3 +191,8 @@ def parse_nuspec(data: bytes) -> Nuspec:
         raise NuspecError(DTD_PROHIBITED)
     metadata = next((c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "metadata"), None)
     return Nuspec(root_name=etree.QName(root).localname, metadata=_element(metadata) if metadata is not None else None)
+
+
+def dotnet_length(text: str) -> int:
+    """String.Length as .NET counts it: UTF-16 code units, so a character outside the BMP (an emoji) counts 2."""
+    return len(text.encode("utf-16-le", errors="surrogatepass")) // 2
