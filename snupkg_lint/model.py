@@ -46,6 +46,19 @@ class Outcome:
 
 
 NO_OUTCOME = Outcome()
+MAX_REASON_PHRASE = 512  # NuGetGallery HttpStatusCodeWithBodyResult.MaxReasonPhraseLength
+
+
+def reason_phrase(message: str) -> str:
+    """What a push answer's text becomes on its way to the client (HttpStatusCodeWithBodyResult): lines joined by
+    single spaces, each trimmed, and cut to 512 UTF-16 code units, the last three becoming '...'."""
+    if "\n" in message or "\r" in message:
+        message = " ".join(part.strip() for part in message.replace("\r", "\n").split("\n") if part)
+    units = message.encode("utf-16-le", errors="surrogatepass")
+    if len(units) > 2 * MAX_REASON_PHRASE:
+        # Substring counts code units, so it may cut a surrogate pair: what remains of it is shown as U+FFFD
+        message = units[: 2 * (MAX_REASON_PHRASE - 3)].decode("utf-16-le", errors="replace") + "..."
+    return message
 
 
 def push(status: int, server_message: str | None = None) -> Outcome:
@@ -143,6 +156,8 @@ class Rule:
                 status=hit.status if hit.status is not None else outcome.status,
                 server_message=hit.server_message if hit.server_message is not None else outcome.server_message,
             )
+        if outcome.stage is Stage.PUSH and outcome.server_message:
+            outcome = replace(outcome, server_message=reason_phrase(outcome.server_message))
         return Finding(
             rule=self.id,
             name=self.name,

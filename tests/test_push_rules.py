@@ -273,8 +273,9 @@ def test_manifest_errors_are_answered_together(checker):
     expected = ("The NuGet package contains an invalid .nuspec file. The errors encountered were: "
                 "'The package manifest contains an invalid ID: 'Contoso..Lib', because it must start with a letter, "
                 "number or underscore ( _ ), can only contain letters, numbers, underscores ( _ ), dots ( . ), or "
-                "dashes ( - ), and cannot contain consecutive dots ( . ) or dashes ( - )., The package manifest "
-                "contains an invalid URL, The package manifest contains an invalid URL'. Correct the errors and try again.")
+                "dashes ( - ), and cannot contain consecutive dots ( . ) or dashes ( - ).', 'The package manifest "
+                "contains an invalid URL', 'The package manifest contains an invalid URL'. Correct the errors and try "
+                "again.")  # ManifestValidator's errors, joined with "', '" (SymbolPackageService)
     assert {f.outcome.server_message for f in manifest} == {expected}
     single = checker.run(snupkg("<projectUrl>x</projectUrl>"))
     assert next(f for f in single.findings if f.rule == "P219").outcome.server_message == (
@@ -323,3 +324,22 @@ def test_lengths_are_counted_in_utf16_code_units_as_dotnet_does(checker):
     report = checker.run(pkg.package({"lib/net8.0/Contoso.Lib.pdb": PDB},
                                      nuspec=pkg.nuspec_xml(extra=f"<title>{emoji * 128}</title>")))
     assert "P214" not in [f.rule for f in report.findings]
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("foo", "foo"), ("foo\rbar", "foo bar"), ("foo\nbar", "foo bar"), ("foo\r\nbar", "foo bar"),
+    (" foo\n\r  bar   \nbaz  ", "foo bar baz"), ("  foo  ", "  foo  "),  # NuGetGallery's own test cases
+    ("x" * 512, "x" * 512), ("x" * 513, "x" * 509 + "..."), ("\N{PACKAGE}" * 300, "\N{PACKAGE}" * 254 + "\ufffd..."),  # 509 units end inside a pair
+])
+def test_reason_phrase_is_one_line_of_at_most_512_code_units(text, phrase):
+    from snupkg_lint.model import reason_phrase
+
+    assert reason_phrase(text) == phrase
+
+
+def test_a_long_server_message_is_cut_as_the_client_receives_it(checker):
+    name = "lib/" + "d" * 600 + ".pdb"
+    snupkg = pkg.package([pkg.Entry("lib/net8.0/Contoso.Lib.pdb", PDB), pkg.Entry(name, PDB, date_time=(2099, 1, 1, 0, 0, 0))])
+    finding = next(f for f in checker.run(snupkg).findings if f.rule == "P102")
+    assert len(finding.outcome.server_message) == 512 and finding.outcome.server_message.endswith("ddd...")
+

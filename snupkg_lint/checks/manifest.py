@@ -100,7 +100,7 @@ def manifest_errors(a: Artifacts) -> list[ManifestError]:
 def _answer(errors: list[ManifestError]) -> str:
     if len(errors) == 1:
         return m.INVALID_NUSPEC.format(errors[0].error)
-    return m.INVALID_NUSPEC_MULTIPLE.format(", ".join(e.error for e in errors))
+    return m.INVALID_NUSPEC_MULTIPLE.format("', '".join(e.error for e in errors))  # ManifestValidator's joint
 
 
 def _hits(a: Artifacts, rule_id: str) -> Iterator[Hit]:
