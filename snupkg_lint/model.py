@@ -112,6 +112,7 @@ class Hit:
     severity: Severity | None = None
     details: dict[str, Any] = field(default_factory=dict)
     order: int = -1  # validation findings: the position of the assembly in nuget.org's validation order
+    step: str | None = None  # where in nuget.org's order this hit is evaluated, when not where its rule is
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class Finding:
     order: int = field(default=-1, compare=False)
     text: Message | None = field(default=None, compare=False)  # the message key and its arguments
     part: str | None = None
+    step: str | None = field(default=None, compare=False)  # its place in checks/order.py (default: its rule)
 
     def sort_key(self) -> tuple:
         return (self.rule, self.entry or "", self.message)
@@ -170,6 +172,7 @@ class Rule:
             order=hit.order,
             text=hit.message,
             part=hit.part,
+            step=hit.step,
         )
 
 

@@ -343,3 +343,21 @@ def test_a_long_server_message_is_cut_as_the_client_receives_it(checker):
     finding = next(f for f in checker.run(snupkg).findings if f.rule == "P102")
     assert len(finding.outcome.server_message) == 512 and finding.outcome.server_message.endswith("ddd...")
 
+
+
+def test_version_errors_carry_dotnets_parameter_name_on_one_line(checker):
+    finding = next(f for f in checker.run(snupkg(version="v1.2.3")).findings if f.rule == "P109")
+    assert finding.outcome.status == 500
+    assert finding.outcome.server_message == "'v1.2.3' is not a valid version string. Parameter name: value"
+
+
+@pytest.mark.parametrize("version_element, id_element, answer", [
+    ("", "<id>Contoso.Lib</id>", ("P109", "version")),  # no <version>: the parent lookup refuses it
+    ("<Version>1.2.3</Version>", "<id>Contoso.Lib</id>", ("P109", "version")),  # wrong case: not found
+    ("", "", ("P110", "Value cannot be null. Parameter name: id")),  # both missing: the id is checked first
+])
+def test_missing_version_is_answered_after_the_id(checker, version_element, id_element, answer):
+    nuspec = GOOD_NUSPEC.replace("<version>1.2.3</version>", version_element).replace("<id>Contoso.Lib</id>", id_element)
+    report = checker.run(snupkg(nuspec=nuspec))
+    assert (report.predicted.rule, report.predicted.outcome.server_message) == answer
+    assert "P109" in {f.rule for f in report.findings}  # reported either way

@@ -62,7 +62,10 @@ def version_invalid(a: Artifacts) -> Iterator[Hit]:
     identity = a.snupkg.identity
     if identity is None or identity.version is not None:
         return
-    problem = version_error(identity.version_text or "")
-    text = msg("no <version> element") if identity.version_text is None else \
-        msg("<version> '{version}' is not a valid NuGet version", version=identity.version_text)
-    yield Hit(text, entry=a.snupkg.nuspec_read.entry.name, server_message=problem)
+    entry = a.snupkg.nuspec_read.entry.name
+    if identity.version_text is None:  # no element: the lookup of the parent package refuses the empty version
+        yield Hit(msg("no <version> element"), entry=entry, server_message=m.VERSION_ARGUMENT, step="P109-missing")
+        return
+    problem = version_error(identity.version_text)  # NuGetVersion.Parse's ArgumentException, with its parameter
+    yield Hit(msg("<version> '{version}' is not a valid NuGet version", version=identity.version_text), entry=entry,
+              server_message=f"{problem}{m.PARAMETER_VALUE}")

@@ -5,7 +5,8 @@ which finding is *the* answer depends on the order nuget.org runs its checks in,
 lives here: a newly found server check is inserted at its place, and no public rule id is renumbered.
 
 PUSH_ORDER: SymbolPackageUploadService / PackageUploadService / SymbolPackageService, as they run
-(nuget-org-push-checks.md). VALIDATION_STEPS: SymbolsValidatorService's steps for one assembly; assemblies
+(nuget-org-push-checks.md). An entry `RULE-case` places the findings of a rule that nuget.org reaches at a
+second point (a Hit's `step`). VALIDATION_STEPS: SymbolsValidatorService's steps for one assembly; assemblies
 themselves are taken in the job's order (a finding's `order`), package-wide conditions first.
 """
 
@@ -15,7 +16,10 @@ PUSH_ORDER: tuple[str, ...] = (
     "P100",  # request size (IIS, before the upload handler)
     "P101",  # the zip opens
     "P102", "P103", "P104",  # entry dates, '//' collisions, '\\'
-    "P105", "P106", "P107", "P108", "P109", "P110",  # nuspec present, readable; id; version
+    "P105", "P106", "P107", "P108",  # the nuspec: present, alone, well-formed, with <metadata>
+    "P109",  # reading <version>: NuGetVersion.Parse throws on invalid text
+    "P110",  # the id: FindPackageByIdAndVersionStrict checks it first (ArgumentNullException "id")
+    "P109-missing",  # then the version string: no <version> element (ArgumentException "version")
     "P111",  # the parent package exists (404)
     "P112",  # duplicate entries
     "P201", "P202", "P203", "P204", "P205", "P206", "P207", "P208", "P209", "P210",  # nuspec metadata
