@@ -361,3 +361,15 @@ def test_missing_version_is_answered_after_the_id(checker, version_element, id_e
     report = checker.run(snupkg(nuspec=nuspec))
     assert (report.predicted.rule, report.predicted.outcome.server_message) == answer
     assert "P109" in {f.rule for f in report.findings}  # reported either way
+
+
+@pytest.mark.parametrize("url, valid", [
+    ("https://example.com/a b", True), ("https://example.com:8080/x", True), ("http://[::1]:80/", True),
+    ("https://exa mple.com", False), ("https://example.com:99999", False), ("https://ex|ample.com/", False),
+    ("https:///path", False), ("ftp://example.com", False),
+])
+def test_urls_are_what_dotnets_uri_accepts(checker, url, valid):
+    from xml.sax.saxutils import escape
+
+    report = checker.run(snupkg(f"<projectUrl>{escape(url)}</projectUrl>"))
+    assert ("P219" in rules_of(report)) is not valid

@@ -22,12 +22,21 @@ TEXT_LIMITS = (("Authors", "authors", 4000), ("Copyright", "copyright", 4000), (
                ("Title", "title", 256), ("Language", "language", 20))
 
 
+_BAD_HOST_CHARACTERS = frozenset(' \t\r\n<>"{}|\\^`')
+
+
 def absolute_url(text: str) -> bool:
+    """What nuget.org accepts: `Uri.TryCreate(text, UriKind.Absolute)` with an http or https scheme. .NET refuses a
+    host with a space or other character no host name has, and a port beyond 65535 (a space in the path it
+    escapes, so that passes)."""
     try:
         parts = urlsplit(text.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port out of 0-65535, as Uri refuses it
     except ValueError:
         return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    host = parts.hostname or ""
+    return (parts.scheme.lower() in ("http", "https") and bool(host)
+            and not any(c in _BAD_HOST_CHARACTERS for c in host))
 
 
 @rule("P213", "description-missing", ERROR, push(400, m.PROPERTY_MISSING.format("Description")))
