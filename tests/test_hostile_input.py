@@ -134,3 +134,17 @@ def test_no_network_even_for_external_references(checker, monkeypatch):
            '<package xmlns:x="http://example.com/x"><metadata><id>A</id><version>1.0.0</version></metadata></package>')
     report = checker.run(pkg.package({"lib/net8.0/Contoso.Lib.pdb": PAIR.pdb}, nuspec=xml), NUPKG)
     assert "P107" in {f.rule for f in report.findings}
+
+
+def test_an_end_record_that_miscounts_the_entries_is_unreadable_as_for_dotnet(checker):
+    from tests.factory import package as pkg
+    from tests.factory.pdb import build_portable_pdb
+
+    data = bytearray(pkg.package({"lib/net8.0/Contoso.Lib.pdb": build_portable_pdb()}))
+    end = data.rfind(b"PK\x05\x06")
+    count = int.from_bytes(data[end + 10 : end + 12], "little")
+    data[end + 8 : end + 12] = (count + 1).to_bytes(2, "little") * 2  # this disk and total: one too many
+    finding = next(f for f in checker.run(bytes(data)).findings if f.rule == "P101")
+    assert finding.outcome.server_message == (
+        "The NuGet package is invalid. The error encountered was:'Number of entries expected in End Of Central "
+        "Directory does not correspond to number of entries in Central Directory.'. Correct the error and try again.")

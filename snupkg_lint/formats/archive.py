@@ -22,6 +22,8 @@ CHUNK = 1 << 20  # bytes per read when streaming an entry
 DOTNET_METHODS = (0, 8, 9)  # Stored, Deflate, Deflate64: all .NET's ZipArchive can inflate
 DOTNET_UNSUPPORTED_METHOD = "The archive entry was compressed using an unsupported compression method."
 DOTNET_INVALID_DATA = "Found invalid data while decoding."
+DOTNET_ENTRY_COUNT = ("Number of entries expected in End Of Central Directory does not correspond to number of entries "
+                      "in Central Directory.")  # System.IO.Compression SR.NumEntriesWrong
 _HEAD_CACHE = 64 * 1024
 LIVE_ENTRIES = 8  # entries whose stream and head are kept between reads
 _LOCAL_HEADER_SIZE = 30
@@ -114,6 +116,25 @@ class ZipEntry:
             return None
 
 
+def _declared_entry_count(fileobj: BinaryIO, size: int) -> int | None:
+    """The total number of entries the end-of-central-directory record declares (its Zip64 record's when it says
+    0xFFFF), or None when it cannot be found (zipfile has already refused such a file)."""
+    tail_size = min(size, 22 + 0xFFFF + 20)
+    fileobj.seek(size - tail_size)
+    tail = fileobj.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return None
+    total = struct.unpack_from("<H", tail, at + 10)[0]
+    if total == 0xFFFF and at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07":
+        zip64_at = struct.unpack_from("<Q", tail, at - 20 + 8)[0]
+        fileobj.seek(zip64_at)
+        record = fileobj.read(56)
+        if len(record) == 56 and record[:4] == b"PK\x06\x06":
+            return struct.unpack_from("<Q", record, 32)[0]
+    return total
+
+
 def _error(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return text[0].upper() + text[1:] if text else text
@@ -134,6 +155,10 @@ class ZipArchive:
         except Exception as exc:  # zipfile raises many types on hostile input
             self.close()
             raise ArchiveError(_error(exc)) from None
+        expected = _declared_entry_count(fileobj, size)
+        if expected is not None and expected != len(infos):  # .NET's ZipArchive refuses what zipfile lets pass
+            self.close()
+            raise ArchiveError(DOTNET_ENTRY_COUNT)
         self.entries: tuple[ZipEntry, ...] = tuple(ZipEntry(i, info) for i, info in enumerate(infos))
         self._live: OrderedDict[int, _Inflation] = OrderedDict()  # entries being read, most recent last
 
