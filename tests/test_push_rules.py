@@ -373,3 +373,11 @@ def test_urls_are_what_dotnets_uri_accepts(checker, url, valid):
 
     report = checker.run(snupkg(f"<projectUrl>{escape(url)}</projectUrl>"))
     assert ("P219" in rules_of(report)) is not valid
+
+
+def test_every_miscased_tags_element_is_named_in_one_answer(checker):
+    report = checker.run(snupkg("<Tags>a</Tags><TAGS>b</TAGS>"))
+    findings = [f for f in report.findings if f.rule == "P202"]
+    assert [f.message for f in findings] == ["<Tags> and <TAGS> must be spelled <tags>"]
+    assert findings[0].outcome.server_message == \
+        "The package manifest contains invalid metadata elements: 'Tags', 'TAGS'"

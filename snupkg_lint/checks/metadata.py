@@ -37,9 +37,10 @@ def reserved_metadata_elements(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.nuspec is None:
         return
     names = [c.name for c in a.snupkg.nuspec.children]
-    for wrong in sorted({n for n in names if n.lower() == "tags" and n != "tags"}):
-        yield Hit(msg('<{wrong}> must be spelled <tags>', wrong=wrong), entry=a.snupkg.nuspec_name,
-                  server_message=m.INVALID_METADATA.format(wrong))
+    wrong = list(dict.fromkeys(n for n in names if n.lower() == "tags" and n != "tags"))  # in document order
+    if wrong:  # PackageMetadata names them all in one answer
+        yield Hit(msg("{names} must be spelled <tags>", names=" and ".join(f"<{n}>" for n in wrong)),
+                  entry=a.snupkg.nuspec_name, server_message=m.INVALID_METADATA.format("', '".join(wrong)))
     reserved = sorted({n for n in names if n in RESTRICTED})
     if reserved:
         yield Hit(msg('reserved element(s) {names} in <metadata>', names=', '.join(f'<{n}>' for n in reserved)),
