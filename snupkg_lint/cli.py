@@ -1,7 +1,8 @@
 """The command line: `snupkg-lint check`, `snupkg-lint rules`, `snupkg-lint rule ID`.
 
-Exit codes: 0 no error-severity finding; 1 at least one; 2 the command line cannot be used or a
-path cannot be read (one line on stderr, never a traceback).
+Exit codes: 0 no reported finding at or above fail-on (default: error), or --exit-zero; 1 at least one;
+2 the command line or the configuration cannot be used, or a path cannot be read (one line on stderr each,
+never a traceback; the other paths are still checked).
 """
 
 from __future__ import annotations
