@@ -74,7 +74,7 @@ class NuspecRead:
 class Identity:
     """What nuget.org reads first from the nuspec: the id and the parsed version."""
 
-    id: str | None  # None when missing or blank
+    id: str | None  # as written, spaces included; None when missing or blank
     version_text: str | None  # raw <version>, None when the element is missing
     version: NuGetVersion | None
 
@@ -161,7 +161,8 @@ class PackageFile:
         if nuspec is None:
             return None
         id_el, version_el = nuspec.first("id"), nuspec.first("version")
-        pkg_id = id_el.value.strip() if id_el is not None and id_el.value.strip() else None
+        # As nuget.org reads it: the text untrimmed (a blank one is no id: IsNullOrWhiteSpace)
+        pkg_id = id_el.value if id_el is not None and id_el.value.strip() else None
         version_text = version_el.value if version_el is not None else None
         version = parse_nuget_version(version_text) if version_text is not None else None
         return Identity(pkg_id, version_text, version)

@@ -381,3 +381,17 @@ def test_every_miscased_tags_element_is_named_in_one_answer(checker):
     assert [f.message for f in findings] == ["<Tags> and <TAGS> must be spelled <tags>"]
     assert findings[0].outcome.server_message == \
         "The package manifest contains invalid metadata elements: 'Tags', 'TAGS'"
+
+
+@pytest.mark.parametrize("written, answer", [
+    (" Contoso.Lib", "P111"),  # a leading space: SQL finds no such parent package (404)
+    ("Contoso.Lib\t", "P111"),  # a tab is not a trailing space to SQL: 404
+    ("Contoso.Lib ", "P217"),  # SQL ignores the trailing space and finds the parent; the id itself is invalid (400)
+    ("contoso.LIB", None),  # case does not matter to either
+])
+def test_spaces_around_the_id_as_nuget_org_compares_it(checker, written, answer):
+    parent = pkg.package({"lib/net8.0/Contoso.Lib.dll": b"MZ"}, symbols=False)
+    nuspec = GOOD_NUSPEC.replace("<id>Contoso.Lib</id>", f"<id>{written}</id>")
+    report = checker.run(snupkg(nuspec=nuspec), parent)
+    assert (report.predicted.rule if report.predicted and report.predicted.outcome.stage.value == "push" else None) \
+        == answer, [f.rule for f in report.findings]

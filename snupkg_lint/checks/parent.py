@@ -18,7 +18,8 @@ def parent_package_mismatch(a: Artifacts) -> Iterator[Hit]:
     mine, parent = a.snupkg.identity, a.nupkg.identity
     if mine is None or parent is None or None in (mine.id, mine.version, parent.id, parent.version):
         return
-    same_id = netpath.upper_invariant(mine.id) == netpath.upper_invariant(parent.id)
+    # nuget.org finds the parent in SQL: case-insensitive, and trailing spaces (only spaces) do not count
+    same_id = netpath.upper_invariant(mine.id.rstrip(" ")) == netpath.upper_invariant(parent.id.rstrip(" "))
     same_version = mine.version.normalized.upper() == parent.version.normalized.upper()
     if same_id and same_version:
         return
