@@ -275,7 +275,10 @@ class Artifacts:
         not one that opens. The last few readers are kept, so rules that go PDB by PDB open each once."""
         reader = self._readers.get(entry.index)
         if reader is None and self.symbol(entry).pdb is not None:
-            reader = PortablePdb.open(self._source(self.snupkg, entry))
+            try:
+                reader = PortablePdb.open(self._source(self.snupkg, entry))
+            except FormatError:  # it opened before; reading it again failed (the entry cannot be inflated again)
+                return None
             self._readers.put(entry.index, reader)
         return reader
 

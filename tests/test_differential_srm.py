@@ -205,34 +205,29 @@ def _outcome(read):
     return pdb_id, ("fails" if isinstance(documents, str) or documents is None else documents)
 
 
-def compare_pes(net, corpus: Path) -> dict:
-    pes, _ = samples(corpus)
-    rng = random.Random(8)
+def _compare(kind: str, files, mutate, ours_read, theirs_read, same, seed: int) -> dict:
+    rng = random.Random(seed)
     kinds: Counter[str] = Counter()
     compared = 0
-    for _name, data in pes:
-        for variant in [data] + pe_mutants(data, rng, 40):
-            ours, theirs = ours_pe(variant), theirs_pe(net, variant)
+    for _name, data in files:
+        for variant in [data] + mutate(data, rng, 40):
+            ours, theirs = ours_read(variant), theirs_read(variant)
             compared += 1
-            if ours != theirs:
-                kinds[classify("pe", variant, ours, theirs)] += 1
+            if not same(ours, theirs):
+                kinds[classify(kind, variant, ours, theirs)] += 1
     return {"compared": compared, "kinds": dict(kinds)}
+
+
+def compare_pes(net, corpus: Path) -> dict:
+    pes, _ = samples(corpus)
+    return _compare("pe", pes, pe_mutants, ours_pe, lambda data: theirs_pe(net, data), lambda o, t: o == t, 8)
 
 
 def compare_pdbs(net, corpus: Path) -> dict:
     _, pdbs = samples(corpus)
-    rng = random.Random(9)
-    kinds: Counter[str] = Counter()
-    compared = 0
-    for _name, data in pdbs:
-        if not data.startswith(b"BSJB"):
-            continue  # Windows PDBs: .NET's portable reader refuses them, as ours does (V103)
-        for variant in [data] + pdb_mutants(data, rng, 40):
-            ours, theirs = ours_pdb(variant), theirs_pdb(net, variant)
-            compared += 1
-            if _outcome(ours) != _outcome(theirs):
-                kinds[classify("pdb", variant, ours, theirs)] += 1
-    return {"compared": compared, "kinds": dict(kinds)}
+    portable = [(name, data) for name, data in pdbs if data.startswith(b"BSJB")]  # Windows PDBs: both refuse (V103)
+    return _compare("pdb", portable, pdb_mutants, ours_pdb, lambda data: theirs_pdb(net, data),
+                    lambda o, t: _outcome(o) == _outcome(t), 9)
 
 
 def _in_own_process(what: str, corpus: Path) -> dict:

@@ -113,3 +113,11 @@ def test_a_directory_with_nothing_to_check_warns_and_exits_0(workdir, capsys):
     code, out, err = run(capsys, "check", "empty", "--format", "json")
     assert code == 0 and json.loads(out)["packages"] == []
     assert err == "snupkg-lint: warning: empty: nothing to check (no .snupkg or .symbols.nupkg below it)\n"
+
+
+def test_assemblies_of_a_lone_nupkg_pair_with_pdbs_ignoring_case_and_separators(workdir, capsys):
+    pkg.write(workdir, "Many.1.0.0.nupkg", nupkg({"lib/net8.0/A.dll": PAIR.dll, "LIB\\NET8.0\\a.pdb": PAIR.pdb,
+                                                  "lib/net8.0/B.dll": PAIR.dll, "lib/net6.0/B.pdb": PAIR.pdb}))
+    _, out, _ = run(capsys, "check", "Many.1.0.0.nupkg", "--format", "json")
+    assert [(f["rule"], f["entry"]) for f in json.loads(out)["packages"][0]["findings"]] == \
+        [("N002", "lib/net8.0/B.dll")]  # A's PDB is beside it; B's is in another folder

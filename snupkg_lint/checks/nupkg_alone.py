@@ -12,6 +12,7 @@ from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats import netpath
 from snupkg_lint.formats.archive import ZipEntry
 from snupkg_lint.model import Hit, Outcome, Severity, msg
+from snupkg_lint.pairing import base_key
 
 
 def _managed_assemblies(a: Artifacts) -> Iterator[tuple[ZipEntry, bool]]:
@@ -24,10 +25,11 @@ def _managed_assemblies(a: Artifacts) -> Iterator[tuple[ZipEntry, bool]]:
             yield entry, image.embedded_pdb_entry() is not None
 
 
-def _pdb_beside(a: Artifacts, assembly: ZipEntry) -> str | None:
-    wanted = netpath.upper_invariant(netpath.without_extension(assembly.name))
-    return next((e.name for e in a.nupkg.pdb_entries
-                 if netpath.upper_invariant(netpath.without_extension(e.name)) == wanted), None)
+def _pdbs_beside(a: Artifacts) -> set[str]:
+    """The folder-and-base-name keys of the .nupkg's PDBs, worked out once (pairing's keys: ignoring case)."""
+    if "nupkg_pdb_keys" not in a.memo:
+        a.memo["nupkg_pdb_keys"] = {base_key(e.name) for e in a.nupkg.pdb_entries}
+    return a.memo["nupkg_pdb_keys"]  # type: ignore[return-value]
 
 
 @rule("N001", "symbols-embedded", Severity.INFO, Outcome(), target="nupkg")
@@ -46,7 +48,7 @@ def assembly_without_symbols(a: Artifacts) -> Iterator[Hit]:
         yield Hit(msg("the .nupkg is not a readable zip: {error}", error=a.nupkg.error))
         return
     for assembly, embedded in _managed_assemblies(a):
-        if not embedded and _pdb_beside(a, assembly) is None:
+        if not embedded and base_key(assembly.name) not in _pdbs_beside(a):
             yield Hit(msg("has no symbols: no embedded PDB, no PDB beside it in the .nupkg, and no .snupkg beside "
                           "the .nupkg"), entry=assembly.name)
 

@@ -50,7 +50,10 @@ def _descriptor(rule: Rule, doc: RuleDoc) -> dict[str, Any]:
 
 
 def _uri(path: str, root: str) -> str:
-    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    try:
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    except ValueError:  # Windows: on another drive than the root, so no relative path exists
+        relative = os.path.abspath(path)
     return relative.replace(os.sep, "/")
 
 
