@@ -42,14 +42,15 @@ def absolute_url(text: str) -> bool:
 @rule("P213", "description-missing", ERROR, push(400, m.PROPERTY_MISSING.format("Description")))
 def description_missing(a: Artifacts) -> Iterator[Hit]:
     nuspec = a.snupkg.nuspec
-    if nuspec is not None and not (nuspec.value("description") or "").strip():
+    # PackageMetadata.Description is null only without a non-empty leaf <description>: white space that NuGet's
+    # reader keeps (xml:space="preserve", CDATA, a no-break space) is a description
+    if nuspec is not None and nuspec.value("description") is None:
         yield Hit(msg('no non-empty <description> in <metadata>'), entry=a.snupkg.nuspec_name)
 
 
 def _lengths(a: Artifacts, nuspec: Nuspec) -> Iterator[tuple[str, int, int]]:
     identity = a.snupkg.identity
-    if identity is not None and identity.id:
-        yield "ID", dotnet_length(identity.id), 128
+    yield "ID", dotnet_length(nuspec.value("id") or ""), 128  # PackageMetadata.Id: the leaf <id>, any case
     if identity is not None and identity.version is not None:
         yield "Version", dotnet_length(identity.version.full), 64
     for prop, element, limit in TEXT_LIMITS:

@@ -15,6 +15,7 @@ from snupkg_lint.checks.fields import absolute_url
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats import netpath
 from snupkg_lint.formats.nuget_version import is_valid_package_id, legacy_version_ok, parse_version_range
+from snupkg_lint.formats.nuspec import dotnet_length
 from snupkg_lint.model import Hit, Severity, msg, push
 
 ERROR = Severity.ERROR
@@ -30,12 +31,14 @@ class ManifestError:
 
 
 def _id_errors(a: Artifacts) -> Iterator[ManifestError]:
-    pkg_id = a.snupkg.identity.id if a.snupkg.identity else None
+    pkg_id = a.snupkg.nuspec.value("id")  # PackageMetadata.Id: the leaf <id>; one with child elements is none
     if not pkg_id:
+        yield ManifestError("P217", "<metadata> has no <id> nuget.org's PackageMetadata reads (it skips an element "
+                            "with child elements)", m.MANIFEST_MISSING_ID)
         return
-    if len(pkg_id) > MAX_ID:
-        yield ManifestError("P217", f"id is {len(pkg_id)} characters long; the limit is {MAX_ID}", m.MANIFEST_ID_TOO_LONG)
-    if pkg_id.lower() == "$id$" or not is_valid_package_id(pkg_id):
+    if dotnet_length(pkg_id) > MAX_ID:
+        yield ManifestError("P217", f"id is {dotnet_length(pkg_id)} characters long; the limit is {MAX_ID}", m.MANIFEST_ID_TOO_LONG)
+    elif pkg_id.lower() == "$id$" or not is_valid_package_id(pkg_id):
         yield ManifestError("P217", f"id '{pkg_id}' is not a valid package id", m.MANIFEST_INVALID_ID.format(pkg_id))
 
 
@@ -89,8 +92,8 @@ def _dependency_errors(a: Artifacts) -> Iterator[ManifestError]:
 
 
 def manifest_errors(a: Artifacts) -> list[ManifestError]:
-    if a.snupkg.nuspec is None:
-        return []
+    if a.snupkg.nuspec is None or not a.snupkg.nuspec.leaf_values():
+        return []  # ManifestValidator runs only when GetMetadata() has a non-empty leaf
     if "manifest" not in a.memo:
         a.memo["manifest"] = [*_id_errors(a), *_url_errors(a), *_version_errors(a), *_framework_errors(a),
                               *_dependency_errors(a)]

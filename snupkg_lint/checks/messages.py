@@ -48,6 +48,7 @@ INVALID_FILES = "Invalid file found in the uploaded package. Symbols packages sh
 NO_SYMBOLS = "The package does not contain any symbol (.pdb) files."
 
 # ManifestValidator errors (CoreStrings.resx), wrapped in INVALID_NUSPEC
+MANIFEST_MISSING_ID = "The package manifest is missing the Id field"
 MANIFEST_ID_TOO_LONG = (
     "The package manifest contains an ID that is too long. Package IDs can be no longer than 100 characters."
 )
