@@ -78,3 +78,134 @@ def test_a_version_with_child_elements_has_no_dot_for_package_metadata(checker):
     nuspec = GOOD.replace("<version>1.2.3</version>", "<version>1.2.3<x/></version>")
     report = checker.run(snupkg(nuspec), parent)  # GetVersion() reads 1.2.3; PackageMetadata reads none
     assert answer(report) == ("P209", 400, FAILED_TO_READ)
+
+
+# -- B10: dependencies as NuspecReader collects them (a HashSet of PackageDependency, group by group) ---------------
+
+def deps(*groups: str) -> str:
+    return "<dependencies>" + "".join(groups) + "</dependencies>"
+
+
+def group(framework: str | None, *dependencies: str) -> str:
+    attr = f' targetFramework="{framework}"' if framework is not None else ""
+    return f"<group{attr}>" + "".join(dependencies) + "</group>"
+
+
+def dep(id: str | None, version: str | None = "1.0.0", extra: str = "") -> str:
+    parts = [f'id="{id}"' if id is not None else "", f'version="{version}"' if version is not None else "", extra]
+    return "<dependency " + " ".join(p for p in parts if p) + " />"
+
+
+@pytest.mark.parametrize("repeated", [
+    (dep("A"), dep("A")),  # identical: one element of the set
+    (dep("A"), dep("a")),  # the comparer ignores the id's case
+    (dep("A", "1.0"), dep("a", "[1.0.0, )")),  # equal ranges
+    (dep("A", extra='include="Compile,Runtime"'), dep("A", extra='include="runtime, compile"')),  # equal flags
+])
+def test_repeated_dependencies_collapse_and_pass(checker, repeated):
+    report = checker.run(snupkg(dependencies=deps(group("net8.0", *repeated))))
+    assert "P221" not in push_errors(report)
+
+
+def test_a_dependency_repeated_with_another_range_is_a_duplicate(checker):
+    report = checker.run(snupkg(dependencies=deps(group("net8.0", dep("A", "1.0.0"), dep("a", "2.0.0")))))
+    assert answer(report) == ("P221", 400, "The NuGet package contains an invalid .nuspec file. The error encountered "
+                              "was: 'The package manifest contains a duplicate dependency: net8.0 a'. Correct the "
+                              "error and try again.")
+
+
+@pytest.mark.parametrize("framework, shown", [
+    (None, "any"), ("nett8.0", "unsupported"), (".NETFramework,Version=v4.5", "net45"), ("net8.0-windows7", "net8.0-windows7.0"),
+    ("portable-win+net45", "portable-net45+win8"), ("netstandard2", "netstandard2.0"),
+])
+def test_the_duplicate_message_prints_the_short_folder_name(checker, framework, shown):
+    report = checker.run(snupkg(dependencies=deps(group(framework, dep("A", "1.0.0"), dep("A", "2.0.0")))))
+    duplicate = f"The package manifest contains a duplicate dependency: {shown} A"
+    assert any(duplicate in (f.outcome.server_message or "") for f in report.findings if f.rule == "P221")
+
+
+@pytest.mark.parametrize("bad", [dep(""), dep(None)])
+def test_an_empty_dependency_id_fails_in_the_package_dependency_constructor(checker, bad):
+    report = checker.run(snupkg(dependencies=deps(group("net8.0", bad))))
+    assert answer(report) == ("P227", 400, FAILED_TO_READ)
+    assert "P227" not in push_errors(checker.run(snupkg(dependencies=deps(group("net8.0", dep(" "))))))  # P221
+
+
+def test_groups_are_read_in_order_a_bad_framework_before_a_later_bad_version(checker):
+    first_framework = deps(group("portable-net45-client+win8", dep("A")), group("net8.0", dep("B", "x")))
+    assert answer(checker.run(snupkg(dependencies=first_framework))) == ("P211", 400, FAILED_TO_READ)
+    first_version = deps(group("net8.0", dep("B", "x")), group("portable-net45-client+win8", dep("A")))
+    assert answer(checker.run(snupkg(dependencies=first_version)))[0] == "P207"
+    same_group = deps(group("portable-net45-client+win8", dep("B", "x")))  # a group's versions come first
+    assert answer(checker.run(snupkg(dependencies=same_group)))[0] == "P207"
+    no_id_then_version = deps(group("net8.0", dep("")), group("net6.0", dep("B", "x")))
+    assert answer(checker.run(snupkg(dependencies=no_id_then_version)))[0] == "P227"
+
+
+# -- B11: frameworks as NuGet.Frameworks 6.x parses them --------------------------------------------------------
+
+def assemblies(*targets: str) -> str:
+    return "<frameworkAssemblies>" + "".join(
+        f'<frameworkAssembly assemblyName="System.Xml" targetFramework="{t}" />' for t in targets) + \
+        "</frameworkAssemblies>"
+
+
+@pytest.mark.parametrize("target", ["net45, net46", "net45,,net46", " net45 ", "net45,\u00a0net46"])
+def test_framework_assembly_targets_are_split_on_commas_and_trimmed(checker, target):
+    assert push_errors(checker.run(snupkg(extra=assemblies(target)))) == []
+
+
+def test_framework_assembly_unsupported_is_answered_once(checker):
+    report = checker.run(snupkg(extra=assemblies("foo, bar", "baz")))
+    assert answer(report) == ("P220", 400, "The NuGet package contains an invalid .nuspec file. The error encountered "
+                              "was: 'The target framework Unsupported,Version=v0.0 is not supported.'. Correct the "
+                              "error and try again.")
+
+
+@pytest.mark.parametrize("framework, rule", [
+    ("1.0", "P220"),  # not one of the deprecated bare versions (45, 4.0, 35, 2.0 …): Unsupported
+    ("4.0", None), ("45", None),
+    (".NETPortable,Version=v4.5,Profile=Profile99999", "P211"),  # parses; GetShortFolderName throws in Flatten
+    (".NETPortable,Version=v4.5,Profile=Profile7", None),
+    ("portable-net45+win8,Version=v1", None),  # an unknown identifier with version 1.0: parses
+    (".NETFramework,Version=v", "P211"),  # Version.TryParse('.0') fails
+    ("netnano1.0", None),  # .NET nanoFramework, known to NuGet 6.x (NuGet.exe 5.8 says Unsupported)
+    ("net8.0-windows10.0.19041", None), ("net8.0-windows10.x", "P220"),
+])
+def test_dependency_group_frameworks(checker, framework, rule):
+    report = checker.run(snupkg(dependencies=deps(group(framework, dep("A")))))
+    found = answer(report)
+    assert (found[0] if found else None) == rule, report.findings
+    if rule == "P211":
+        assert found[1:] == (400, FAILED_TO_READ)
+
+
+def test_flattened_dependencies_over_int16_max(checker):
+    many = [dep("D" * 95 + f"{n:05d}") for n in range(300)]  # 300 × 117 characters once flattened
+    report = checker.run(snupkg(dependencies=deps(group("net8.0", *many))))
+    assert answer(report) == ("P214", 400, "A nuget package's Dependencies property may not be more than 32767 "
+                              "characters long.")
+    assert "P214" not in push_errors(checker.run(snupkg(dependencies=deps(group("net8.0", *many[:250])))))
+
+
+@pytest.mark.parametrize("text, printed, short", [  # NuGet.Frameworks 6.x; the same from NuGet.exe 5.8 except net5+
+    ("net45", ".NETFramework,Version=v4.5", "net45"),
+    ("net8.0-windows10.0.19041", "net8.0-windows10.0.19041", "net8.0-windows10.0.19041"),
+    ("portable-net45+win8+monoandroid10", ".NETPortable,Version=v0.0,Profile=Profile7", "portable-net45+win8"),
+    ("portable-netcore45+net45", ".NETPortable,Version=v0.0,Profile=Profile7", "portable-net45+win8"),
+    ("portable-win+net45+wp8", ".NETPortable,Version=v0.0,Profile=Profile78", "portable-net45+win8+wp8"),
+    ("portable-net4+sl5+win8+wpa81+wp8", ".NETPortable,Version=v0.0,Profile=Profile328",
+     "portable-net40+sl5+win8+wp8+wpa81"),
+    (".NETPortable,Version=v4.5,Profile=Profile7", ".NETPortable,Version=v4.5,Profile=Profile7", "portable45-net45+win8"),
+    ("portable-net45+win8,Version=v1", "portable-net45+win8,Version=v1.0", "portablenet45win810"),
+    ("net40-client", ".NETFramework,Version=v4.0,Profile=Client", "net40-client"),
+    ("sl4-wp", "Silverlight,Version=v4.0,Profile=WindowsPhone", "sl4-wp"),
+    ("dotnet", ".NETPlatform,Version=v5.0", "dotnet"), ("net10", ".NETFramework,Version=v1.0", "net10"),
+    ("Foo,Version=v1.0", "Foo,Version=v1.0", "foo10"), ("nett8.0", "Unsupported,Version=v0.0", "unsupported"),
+    ("netnano1.0", ".NETnanoFramework,Version=v1.0", "netnano1.0"),
+])
+def test_framework_names_as_nuget_frameworks_prints_them(text, printed, short):
+    from snupkg_lint.formats.nuget_framework import parse_framework, short_folder_name
+
+    framework = parse_framework(text)
+    assert (str(framework), short_folder_name(framework)) == (printed, short)

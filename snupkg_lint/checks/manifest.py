@@ -10,10 +10,12 @@ from typing import Iterator
 
 from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import messages as m
-from snupkg_lint.checks.dependencies import COPY_FROM_NUPKG, framework_strings, parsed_framework
+from snupkg_lint.checks.dependencies import (COPY_FROM_NUPKG, distinct_dependencies, folder_name, framework_strings,
+                                             parse_piece, parsed_framework)
 from snupkg_lint.checks.fields import absolute_url
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats import netpath
+from snupkg_lint.formats.nuget_framework import FrameworkParseError
 from snupkg_lint.formats.nuget_version import is_valid_package_id, legacy_version_ok, parse_version_range
 from snupkg_lint.formats.nuspec import dotnet_length
 from snupkg_lint.model import Hit, Severity, msg, push
@@ -57,25 +59,35 @@ def _version_errors(a: Artifacts) -> Iterator[ManifestError]:
 
 
 def _framework_errors(a: Artifacts) -> Iterator[ManifestError]:
-    for where, text in framework_strings(a.snupkg.nuspec):
-        framework = parsed_framework(text)
-        if framework is not None and framework.is_unsupported:
-            yield ManifestError("P220", f"{where} targetFramework '{text}' is not a framework NuGet knows",
-                                m.MANIFEST_FRAMEWORK_NOT_SUPPORTED.format("Unsupported,Version=v0.0"))
+    """The frameworkAssembly groups: one per distinct framework (a dictionary), so Unsupported is reported once."""
+    for where, text, _ in framework_strings(a.snupkg.nuspec):
+        if where == "frameworkAssembly" and text is not None:
+            try:
+                framework = parse_piece(where, text)
+            except FrameworkParseError:
+                return  # nuget.org fails earlier (P211)
+            if framework.is_unsupported:
+                yield ManifestError("P220", f"frameworkAssembly targetFramework '{text}' is not a framework NuGet "
+                                    "knows", m.MANIFEST_FRAMEWORK_NOT_SUPPORTED.format(framework))
+                return
 
 
 def _dependency_errors(a: Artifacts) -> Iterator[ManifestError]:
     for group in a.snupkg.nuspec.dependency_groups():
+        framework = parsed_framework(group.target_framework)
+        if framework is None:
+            return  # nuget.org fails earlier (P211)
+        if framework.is_unsupported:
+            yield ManifestError("P220", f"dependency group targetFramework '{group.target_framework}' is not a "
+                                "framework NuGet knows", m.MANIFEST_FRAMEWORK_NOT_SUPPORTED.format(framework))
         seen: set[str] = set()
-        for dep in group.dependencies:
-            rng = parse_version_range(dep.version) if dep.version else None
-            if rng is None:
-                continue  # P207: nuget.org fails earlier
+        for dep in distinct_dependencies(group):  # a HashSet: exact and case-variant repeats already collapsed
+            rng = parse_version_range(dep.version)
             where = msg("dependency '{id} {version}'", id=dep.id, version=dep.version)
             key = netpath.upper_invariant(dep.id)
             if key in seen:
-                yield ManifestError("P221", f"{where} is listed twice in its group",
-                                    m.MANIFEST_DUPLICATE_DEPENDENCY.format(group.target_framework or "any", dep.id))
+                yield ManifestError("P221", f"{where} is listed twice in its group with different versions or flags",
+                                    m.MANIFEST_DUPLICATE_DEPENDENCY.format(folder_name(framework), dep.id))
             seen.add(key)
             if not is_valid_package_id(dep.id):
                 yield ManifestError("P221", f"{where} has an invalid id", m.MANIFEST_INVALID_DEPENDENCY.format(dep.id, dep.version))

@@ -165,8 +165,10 @@ def _element(node: etree._Element, doc: _Document) -> Element:
 
 @dataclass(frozen=True)
 class Dependency:
-    id: str
+    id: str | None  # the raw attribute, None when absent
     version: str | None  # the raw attribute, None when absent
+    include: str | None = None
+    exclude: str | None = None
 
 
 @dataclass(frozen=True)
@@ -238,9 +240,14 @@ class Nuspec:
         return groups
 
     def framework_assemblies(self) -> list[Element]:
+        """NuspecReader.GetFrameworkAssemblyGroups: looked up in the *root* element's default namespace."""
+        if self.metadata is None:
+            return []
+        root = self.metadata._node.getparent()
+        ns = (root.nsmap.get(None) or "") if root is not None else ""
         out: list[Element] = []
-        for fa in self._all("frameworkAssemblies"):
-            out.extend(fa.children("frameworkAssembly", self.namespace))
+        for fa in (c for c in self.children if c.name == "frameworkAssemblies" and c.namespace == ns):
+            out.extend(fa.children("frameworkAssembly", ns))
         return out
 
     def _all(self, name: str) -> list[Element]:
@@ -248,7 +255,8 @@ class Nuspec:
 
     def _deps(self, parent: Element) -> tuple[Dependency, ...]:
         return tuple(
-            Dependency(d.attributes.get("id", ""), d.attributes.get("version"))
+            Dependency(d.attributes.get("id"), d.attributes.get("version"), d.attributes.get("include"),
+                       d.attributes.get("exclude"))
             for d in parent.children("dependency", self.namespace)
         )
 
