@@ -209,3 +209,52 @@ def test_framework_names_as_nuget_frameworks_prints_them(text, printed, short):
 
     framework = parse_framework(text)
     assert (str(framework), short_folder_name(framework)) == (printed, short)
+
+
+# -- B12: entry names as FileInfo and Path see them on .NET Framework (Windows) ---------------------------------
+
+NO_SYMBOLS = "The package does not contain any symbol (.pdb) files."
+INVALID_FILES = "Invalid file found in the uploaded package. Symbols packages should only contain '.pdb' files."
+
+
+@pytest.mark.parametrize("name", ["lib/net8.0/Contoso.Lib.pdb ", "lib/net8.0/Contoso.Lib.pdb%20",
+                                  "lib/net8.0/Contoso.Lib.pdb\u00a0", "lib/net8.0/Contoso.Lib.pdb."])
+def test_a_pdb_name_with_trailing_blank_or_dot_is_allowed_but_no_pdb(checker, name):
+    """FileInfo's extension comes from the normalised full path (.pdb: allowed); the PDB check reads the name."""
+    report = checker.run(snupkg(entries={name: PDB}))
+    assert answer(report) == ("P225", 400, NO_SYMBOLS)
+    assert "P223" not in push_errors(report)
+    assert "P225" not in push_errors(checker.run(snupkg(entries={name: PDB, LIB: PDB})))
+
+
+@pytest.mark.parametrize("name", ["lib/net8.0/Contoso.Lib.dll.", "lib/net8.0/Contoso.Lib.dll ", "src/A.cs%20"])
+def test_a_disallowed_extension_behind_a_trailing_dot_or_blank(checker, name):
+    report = checker.run(snupkg(entries={LIB: PDB, name: b"x"}))
+    assert answer(report) == ("P223", 400, INVALID_FILES)
+
+
+@pytest.mark.parametrize("name", ["lib/net8.0/a*.pdb", "lib/net8.0/a?.pdb", "lib/net8.0/a%3F.pdb", "%2F%2Fx.pdb",
+                                  "%5C%5Cserver%5C"])
+def test_names_file_info_refuses(checker, name):
+    report = checker.run(snupkg(entries={LIB: PDB, name: PDB}))
+    assert answer(report) == ("P224", 400, FAILED_TO_READ)
+
+
+def test_file_info_and_extensions_are_checked_entry_by_entry(checker):
+    first_bad_char = pkg.package([pkg.Entry(LIB, PDB), pkg.Entry("a|b.pdb", PDB), pkg.Entry("src/A.cs", b"x")])
+    assert answer(checker.run(first_bad_char))[0] == "P224"
+    first_bad_extension = pkg.package([pkg.Entry(LIB, PDB), pkg.Entry("src/A.cs", b"x"), pkg.Entry("a|b.pdb", PDB)])
+    assert answer(checker.run(first_bad_extension))[0] == "P223"
+
+
+def test_a_unc_path_with_a_share_is_unsafe_not_refused(checker):
+    report = checker.run(snupkg(entries={LIB: PDB, "%2F%2Fserver%2Fshare%2Fx.pdb": PDB}))
+    assert answer(report) == ("P226", 400, "The package 'Contoso.Lib.1.2.3' contains an entry '\\\\server\\share\\x.pdb' "
+                              "which is unsafe for extraction.")
+
+
+@pytest.mark.parametrize("name", ["lib/%253C.pdb", "lib/a%257Cb.pdb", "lib/a%253Ab.pdb", "%252F%252Fx.pdb"])
+def test_the_extraction_check_unescapes_twice(checker, name):
+    report = checker.run(snupkg(entries={LIB: PDB, name: PDB}))
+    assert answer(report) == ("P226", 400, "An unexpected error occurred while checking package entries.")
+    assert "P226" not in push_errors(checker.run(snupkg(entries={LIB: PDB, "lib/%2525.pdb": PDB})))  # '%' is fine

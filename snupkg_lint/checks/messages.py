@@ -76,6 +76,7 @@ MISSING_PACKAGE_TYPE_NAME = "Nuspec file contains a package type that is missing
 INVALID_PACKAGE_TYPE_VERSION = "Nuspec file contains a package type with an invalid package version '{0}'."
 INVALID_DEPENDENCY_VERSION = "Invalid package version for a dependency with id '{0}' in package '{1}': '{2}'"
 UNSAFE_ENTRY = "The package '{0}' contains an entry '{1}' which is unsafe for extraction."
+UNABLE_CHECK_ENTRIES = "An unexpected error occurred while checking package entries."
 
 # Asynchronous validation issues (ValidationIssueExtensions.cs)
 ISSUE_UNKNOWN = "There was an unknown failure when validating your package."
