@@ -258,3 +258,59 @@ def test_the_extraction_check_unescapes_twice(checker, name):
     report = checker.run(snupkg(entries={LIB: PDB, name: PDB}))
     assert answer(report) == ("P226", 400, "An unexpected error occurred while checking package entries.")
     assert "P226" not in push_errors(checker.run(snupkg(entries={LIB: PDB, "lib/%2525.pdb": PDB})))  # '%' is fine
+
+
+# -- B3: XML errors: always 500, in System.Xml's words (checked against Mono's System.Xml, which is .NET's source) --
+
+XML_ERRORS = [
+    (b'<?xml version="1.0"?>\n<package>\n  <metadata>\n    <d>a&nbsp;b</d></metadata></package>',
+     "Reference to undeclared entity 'nbsp'. Line 4, position 10."),
+    (b"<package>\n  <metadata>\n    <id>x</id>\n</package>",
+     "The 'metadata' start tag on line 2 position 4 does not match the end tag of 'package'. Line 4, position 3."),
+    (b'<a>\n<x:b xmlns:x="u"></x:c></a>',
+     "The 'x:b' start tag on line 2 position 2 does not match the end tag of 'x:c'. Line 2, position 20."),
+    (b"<package>\n  <metadata>\n    <id>x",
+     "Unexpected end of file has occurred. The following elements are not closed: id, metadata, package. Line 3, "
+     "position 10."),
+    (b"", "Root element is missing."), (b"   \n", "Root element is missing."),
+    (b'<?xml version="1.0"?>\n', "Root element is missing."),
+    (b"hello<package/>", "Data at the root level is invalid. Line 1, position 1."),
+    (b"<a/>\n<b/>", "There are multiple root elements. Line 2, position 2."),
+    (b"<a/>\nxyz", "Data at the root level is invalid. Line 2, position 1."),
+    (b'<?xml version="1.1"?><a/>', "Version number '1.1' is invalid. Line 1, position 16."),
+    (b'\xef\xbb\xbf<?xml version="1.0" encoding="utf-16"?><a/>',
+     "There is no Unicode byte order mark. Cannot switch to Unicode."),
+    (b'<?xml version="1.0" encoding="utf-16"?><a/>', "There is no Unicode byte order mark. Cannot switch to Unicode."),
+    ('<?xml version="1.0" encoding="utf-8"?>\n<a/>'.encode("utf-16"),
+     "'.', hexadecimal value 0x00, is an invalid character. Line 2, position 1."),
+    (b'<a>\n <b xml:space="bogus"/></a>', "'bogus' is an invalid xml:space value. Line 2, position 5."),
+    (b'<a x="1" x="2"/>', "'x' is a duplicate attribute name. Line 1, position 10."),
+    (b"<a><p:b/></a>", "'p' is an undeclared prefix. Line 1, position 5."),
+    (b"<a>1 < 2</a>", "Name cannot begin with the ' ' character, hexadecimal value 0x20. Line 1, position 7."),
+    (b"<a>AT&T</a>", "'<' is an unexpected token. The expected token is ';'. Line 1, position 8."),
+    (b"<a><1b/></a>", "Name cannot begin with the '1' character, hexadecimal value 0x31. Line 1, position 5."),
+    (pkg.nuspec_xml(description="Helpers for Tom & Jerry").encode(),
+     "An error occurred while parsing EntityName. Line 6, position 35."),
+    (b"<a>x <", "Unexpected end of file has occurred. The following elements are not closed: a. Line 1, position 7."),
+    (b"<a>]]></a>", "']]>' is not allowed in character data. Line 1, position 4."),
+    (b"<a>\x01</a>", "'\x01', hexadecimal value 0x01, is an invalid character. Line 1, position 4."),
+    (b'<?xml version="1.0" encoding="utf-8"?><a>\xff</a>', "Invalid character in the given encoding. Line 1, position 42."),
+    (b'<a x="<"/>', "'<', hexadecimal value 0x3C, is an invalid attribute character. Line 1, position 7."),
+    (b"<a x=1/>", "'1' is an unexpected token. The expected token is '\"' or '''. Line 1, position 6."),
+    (b' <?xml version="1.0"?><a/>', "Unexpected XML declaration. The XML declaration must be the first node in the "
+     "document, and no white space characters are allowed to appear before it. Line 1, position 4."),
+    (b"</a>", "Unexpected end tag. Line 1, position 3."),
+    (b"<?xml version='2.0'?><a/>", "Version number '2.0' is invalid. Line 1, position 16."),
+]
+
+
+@pytest.mark.parametrize("data, message", XML_ERRORS)
+def test_xml_errors_are_500_with_system_xml_wording(checker, data, message):
+    report = checker.run(pkg.zip_bytes([pkg.Entry("Contoso.Lib.nuspec", data), pkg.Entry(LIB, PDB)]))
+    assert answer(report) == ("P107", 500, message)
+
+
+def test_a_utf16_nuspec_that_says_so_is_read(checker):
+    nuspec = GOOD.replace('encoding="utf-8"', 'encoding="utf-16"').encode("utf-16")
+    report = checker.run(pkg.zip_bytes([pkg.Entry("Contoso.Lib.nuspec", nuspec), pkg.Entry(LIB, PDB)]))
+    assert "P107" not in push_errors(report)

@@ -12,6 +12,7 @@ from xml.parsers import expat
 
 from lxml import etree
 
+from snupkg_lint.formats import system_xml
 from snupkg_lint.formats.source import FormatError
 
 MAX_NUSPEC_BYTES = 8 * 1024 * 1024
@@ -262,13 +263,17 @@ class Nuspec:
 
 
 def parse_nuspec(data: bytes) -> Nuspec:
-    """Parse nuspec bytes. Raises NuspecError with a message in the spirit of .NET's XmlException."""
+    """Parse nuspec bytes. Raises NuspecError with .NET's XmlException message for the common errors (system_xml),
+    else lxml's."""
     if len(data) > MAX_NUSPEC_BYTES:
         raise NuspecError(f"the nuspec is {len(data):,} bytes; snupkg-lint reads at most {MAX_NUSPEC_BYTES:,}")
+    refused = system_xml.refusal(data)  # what .NET refuses and lxml reads: XML 1.1, a contradicted BOM
+    if refused is not None:
+        raise NuspecError(refused)
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        raise NuspecError(str(exc)) from None
+        raise NuspecError(system_xml.dotnet_message(data, exc) or str(exc)) from None
     except (ValueError, UnicodeError, LookupError) as exc:
         raise NuspecError(str(exc)) from None
     if root is None:
@@ -278,6 +283,9 @@ def parse_nuspec(data: bytes) -> Nuspec:
         # The parser neither loaded nor expanded it (no DTD loading, no entities, no network); nuget.org's
         # XmlReader refuses any DTD outright, so we refuse it too.
         raise NuspecError(DTD_PROHIBITED)
+    refused = system_xml.xml_space_refusal(root, data)
+    if refused is not None:
+        raise NuspecError(refused)
     metadata = next((c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "metadata"), None)
     doc = _Document(root, data)
     return Nuspec(root_name=etree.QName(root).localname,
