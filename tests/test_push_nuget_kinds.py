@@ -112,6 +112,8 @@ def test_a_dependency_repeated_with_another_range_is_a_duplicate(checker):
     assert answer(report) == ("P221", 400, "The NuGet package contains an invalid .nuspec file. The error encountered "
                               "was: 'The package manifest contains a duplicate dependency: net8.0 a'. Correct the "
                               "error and try again.")
+    finding = next(f for f in report.findings if f.rule == "P221")
+    assert finding.message.startswith("dependency 'a 2.0.0' is listed twice"), finding.message
 
 
 @pytest.mark.parametrize("framework, shown", [

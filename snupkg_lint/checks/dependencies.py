@@ -11,7 +11,7 @@ from snupkg_lint.checks import messages as m
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats import netpath
 from snupkg_lint.formats.nuget_framework import Framework, FrameworkParseError, parse_framework, short_folder_name
-from snupkg_lint.formats.nuget_version import _dotnet_trim, parse_version_range
+from snupkg_lint.formats.nuget_version import dotnet_trim, parse_version_range
 from snupkg_lint.formats.nuspec import Dependency, DependencyGroup, Nuspec
 from snupkg_lint.model import Hit, Severity, msg, push
 
@@ -69,7 +69,7 @@ def framework_strings(nuspec: Nuspec) -> Iterator[tuple[str, str, int]]:
             continue
         seen.add(value)
         for piece in (p for p in value.split(",") if p):
-            yield "frameworkAssembly", _dotnet_trim(piece), -1
+            yield "frameworkAssembly", dotnet_trim(piece), -1
     for order, group in _group_steps(nuspec):
         if group.target_framework:
             yield "dependency group", group.target_framework, order + 1
@@ -122,7 +122,7 @@ def _flags(text: str | None) -> tuple[str, ...]:
     """NuspecReader.GetFlags: split on ',', trimmed, distinct and sorted ignoring case."""
     found: dict[str, str] = {}
     for flag in (f for f in (text or "").split(",") if f):
-        found.setdefault(netpath.upper_invariant(_dotnet_trim(flag)), _dotnet_trim(flag))
+        found.setdefault(netpath.upper_invariant(dotnet_trim(flag)), dotnet_trim(flag))
     return tuple(sorted(found))
 
 

@@ -83,7 +83,7 @@ def _dependency_errors(a: Artifacts) -> Iterator[ManifestError]:
         seen: set[str] = set()
         for dep in distinct_dependencies(group):  # a HashSet: exact and case-variant repeats already collapsed
             rng = parse_version_range(dep.version)
-            where = msg("dependency '{id} {version}'", id=dep.id, version=dep.version)
+            where = f"dependency '{dep.id} {dep.version}'"
             key = netpath.upper_invariant(dep.id)
             if key in seen:
                 yield ManifestError("P221", f"{where} is listed twice in its group with different versions or flags",

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from snupkg_lint.formats.nuget_version import _dotnet_trim, parse_system_version
+from snupkg_lint.formats.nuget_version import dotnet_trim, parse_system_version
 
 NET, NETCOREAPP, PORTABLE = ".NETFramework", ".NETCoreApp", ".NETPortable"
 ANY_ID, AGNOSTIC_ID, UNSUPPORTED_ID = "Any", "Agnostic", "Unsupported"
@@ -149,7 +149,7 @@ def _single(parts: list[str], prefix: str) -> str | None:
 
 def _parse_framework_name(text: str) -> Framework:
     """ParseFrameworkName: '.NETFramework,Version=v4.5,Profile=Client'."""
-    parts = [_dotnet_trim(p) for p in text.split(",") if p]
+    parts = [dotnet_trim(p) for p in text.split(",") if p]
     if not parts:
         raise FrameworkParseError("Index was outside the bounds of the array.")
     special = _special(parts[0])
