@@ -22,8 +22,16 @@ PUSH_ORDER: tuple[str, ...] = (
     "P109-missing",  # then the version string: no <version> element (ArgumentException "version")
     "P111",  # the parent package exists (404)
     "P112",  # duplicate entries
-    "P201", "P202", "P203", "P204", "P205", "P206", "P207", "P208", "P209", "P210",  # nuspec metadata
-    "P211", "P212", "P213", "P214", "P215", "P216", "P217", "P218", "P219", "P220", "P221",
+    # PackageMetadata.FromNuspecReader: duplicate, reserved and boolean elements, package types; then the
+    # constructor's arguments: frameworkAssembly groups (read eagerly), minClientVersion; then the constructor:
+    # case variants, the dependency groups group by group (a group's versions and ids, then its targetFramework;
+    # a hit's `order` places it), the version string
+    "P201", "P202", "P203", "P204", "P205", "P206", "P211-assemblies", "P208", "P210", "P207", "P227", "P209",
+    "P212",  # IsSymbolsPackage
+    "P213", "P214", "P215",  # PackageHelper: required and long fields
+    "P211",  # PackageHelper flattens the dependencies: GetShortFolderName throws
+    "P216",  # PackageHelper: two dependency groups for one framework
+    "P217", "P218", "P219", "P220", "P221",  # ManifestValidator
     "P222",  # authors and owners
     "P223", "P224", "P225", "P226",  # what the package may contain
 )

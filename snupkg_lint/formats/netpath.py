@@ -11,8 +11,10 @@ import re
 from urllib.parse import unquote
 
 _SEPARATORS = "/\\"
-# Characters .NET Framework's path checks reject (Path.GetInvalidPathChars and FileInfo's extra checks).
-_INVALID_CHARS = re.compile(r'["<>|\x00-\x1f]')
+# Characters .NET Framework's path checks reject: Path.GetInvalidPathChars, and the wildcards FileIOPermission's
+# checks (run by FileInfo and Path.GetFullPath) refuse.
+_INVALID_CHARS = re.compile(r'["<>|*?\x00-\x1f]')
+_TRIM_END = "\t\n\v\f\r \x85\xa0"  # Path.TrimEndChars
 
 
 def file_name(path: str) -> str:
@@ -30,6 +32,19 @@ def extension(path: str) -> str:
     if dot == -1 or dot == len(name) - 1:
         return ""
     return name[dot:]
+
+
+def fileinfo_extension(path: str) -> str:
+    """FileInfo.Extension, taken from the full path Windows makes of the name rather than from the name: '/' is
+    '\\', GetFullPathName drops the last segment's trailing dots and spaces, .NET then trims trailing white space
+    (tab to CR, U+0085, U+00A0). So 'x.pdb ' and 'x.pdb\u00a0' have '.pdb', 'x.dll.' has '.dll'."""
+    full = path.replace("/", "\\")
+    if not full.endswith("\\"):
+        full = full.rstrip(". ")
+    full = full.rstrip(_TRIM_END)
+    cut = max(full.rfind("\\"), full.rfind(":"))
+    dot = full.rfind(".")
+    return full[dot:] if dot > cut else ""
 
 
 def stem(path: str) -> str:
@@ -78,7 +93,7 @@ def upper_invariant(text: str) -> str:
 def invalid_path_char(path: str) -> str | None:
     """The first character .NET Framework's FileInfo rejects, or None.
 
-    ':' is allowed only as the drive separator in position 1 ('C:').
+    ':' is allowed only as the drive separator in position 1 ('C:'); '*' and '?' are refused too.
     """
     match = _INVALID_CHARS.search(path)
     if match:
@@ -87,6 +102,24 @@ def invalid_path_char(path: str) -> str | None:
     if colon != -1 and not (colon == 1 and path[0].isalpha()):
         return ":"
     return None
+
+
+def unc_without_share(path: str) -> bool:
+    """Path normalisation refuses a UNC path with no share ('//x.pdb', '\\\\server\\'): ArgumentException "The UNC
+    path should be of the form \\\\server\\share."; device paths ('\\\\?\\', '\\\\.\\') are left alone."""
+    native = path.replace("/", "\\")
+    if not native.startswith("\\\\") or native[2:3] in ("?", "."):
+        return False
+    cut = native.find("\\", 2)
+    return cut == -1 or cut == len(native) - 1
+
+
+def extraction_check_fails(name: str) -> bool:
+    """PackageArchiveReader.ValidatePackageEntriesAsync cannot even compute where `name` extracts to: after its
+    second %-unescaping, Path.Combine or Path.GetFullPath throws (a character or ':' .NET refuses, a UNC path
+    without a share). nuget.org then answers "An unexpected error occurred while checking package entries."."""
+    native = unescape(name).replace("/", "\\")
+    return invalid_path_char(native) is not None or unc_without_share(native)
 
 
 def escapes_root(name: str) -> bool:
