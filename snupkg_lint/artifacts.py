@@ -22,7 +22,7 @@ from snupkg_lint.formats.nuspec import MAX_NUSPEC_BYTES, Nuspec, NuspecError, pa
 from snupkg_lint.formats.pdb import PortablePdb, sniff
 from snupkg_lint.formats.pdb_checksum import checksum_with_id_zeroed
 from snupkg_lint.formats.pe import PEImage, ReaderLimitError, inflate_embedded_pdb, read_pe
-from snupkg_lint.formats.source import BytesSource, FormatError
+from snupkg_lint.formats.source import BytesSource, FormatError, UncaughtError
 from snupkg_lint.pairing import PairingIndex
 
 _T = TypeVar("_T")
@@ -202,6 +202,7 @@ class SymbolFile:
     kind: str  # portable | windows | msf2 | unknown | unreadable
     pdb: PdbIdentity | None  # set when kind is portable and the metadata opened
     error: str | None  # why the file could not be read or opened as its kind
+    uncaught: bool = False  # .NET's reader throws something nuget.org's job does not catch (UncaughtError)
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,7 @@ class Artifacts:
         self._readers: RecentlyUsed[PortablePdb] = RecentlyUsed(READERS_KEPT)
         self._assemblies: dict[int, Assembly] = {}
         self._digests: dict[tuple[int, str], Digest] = {}
-        self._embedded: dict[int, tuple[str | None, bool]] = {}
+        self._embedded: dict[int, tuple[str | None, bool, bool]] = {}
 
     # -- PDBs and assemblies --------------------------------------------------------------------
     def symbol(self, entry: ZipEntry) -> SymbolFile:
@@ -267,7 +268,7 @@ class Artifacts:
             if kind == "windows":
                 WindowsPdb.open(source)
         except FormatError as exc:
-            return SymbolFile(entry, kind, None, str(exc))
+            return SymbolFile(entry, kind, None, str(exc), isinstance(exc, UncaughtError))
         return SymbolFile(entry, kind, None, None)
 
     def portable_pdb(self, entry: ZipEntry) -> PortablePdb | None:
@@ -298,22 +299,22 @@ class Artifacts:
         except FormatError as exc:
             return Assembly(entry, error=str(exc))
 
-    def embedded_pdb_error(self, assembly: Assembly) -> tuple[str | None, bool]:
+    def embedded_pdb_error(self, assembly: Assembly) -> tuple[str | None, bool, bool]:
         """(why the assembly's embedded PDB cannot be inflated and opened as the runtime would, or None;
-        whether that is only snupkg-lint's own size bound)."""
+        whether that is only snupkg-lint's own size bound; whether the runtime's exception escapes the job)."""
         key = assembly.entry.index
         if key not in self._embedded:
             embedded = assembly.image.embedded_pdb() if assembly.image else None
-            result: tuple[str | None, bool] = (None, False)
+            result: tuple[str | None, bool, bool] = (None, False, False)
             if embedded is not None:
                 try:
                     data = inflate_embedded_pdb(self._source(self.nupkg, assembly.entry), embedded,
                                                 MAX_EMBEDDED_PDB_BYTES)
                     PortablePdb.open(BytesSource(data))
                 except ReaderLimitError as exc:
-                    result = (str(exc), True)
+                    result = (str(exc), True, False)
                 except FormatError as exc:
-                    result = (str(exc), False)
+                    result = (str(exc), False, isinstance(exc, UncaughtError))
             self._embedded[key] = result
         return self._embedded[key]
 
@@ -359,9 +360,9 @@ class Artifacts:
 
     def _merge(self, opened: tuple[list, list]) -> None:
         symbols, assemblies = opened
-        for index, kind, pdb, error, digest in symbols:
+        for index, kind, pdb, error, uncaught, digest in symbols:
             entry = self.snupkg.entries[index]
-            self._symbols.setdefault(index, SymbolFile(entry, kind, pdb, error))
+            self._symbols.setdefault(index, SymbolFile(entry, kind, pdb, error, uncaught))
             if digest is not None:
                 self._digests.setdefault((index, "SHA256"), digest)
         for index, image, error, limited in assemblies:
@@ -438,7 +439,8 @@ def _open_slice(work: list[tuple[str, int]], here: bool = False) -> tuple[list, 
     for kind, index in work:
         if kind == "pdb":
             symbol = a.symbol(a.snupkg.entries[index])
-            symbols.append((index, symbol.kind, symbol.pdb, symbol.error, a._digests.get((index, "SHA256"))))
+            symbols.append((index, symbol.kind, symbol.pdb, symbol.error, symbol.uncaught,
+                            a._digests.get((index, "SHA256"))))
         else:
             assembly = a.assembly(a.nupkg.entries[index])
             assemblies.append((index, assembly.image, assembly.error, assembly.limited))

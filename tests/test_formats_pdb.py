@@ -33,7 +33,7 @@ from snupkg_lint.formats.pdb import (
     read_compressed_uint,
     sniff,
 )
-from snupkg_lint.formats.source import BytesSource, FormatError
+from snupkg_lint.formats.source import BytesSource, FormatError, UncaughtError
 from tests.factory.pdb import (
     CSHARP_GUID,
     DEFAULT_PDB_ID,
@@ -340,13 +340,42 @@ def test_stream_header_past_eof() -> None:
 def test_stream_name_not_terminated() -> None:
     data = build_portable_pdb()
     header, _, _ = stream(data, "#Blob")
-    assert_format_error(patch(data, header + 8, b"#" * 40), "not NUL-terminated")
+    assert_format_error(data[: header + 8] + b"#" * 40, "runs to the end of the file")
 
 
-def test_stream_name_not_ascii() -> None:
+def test_stream_names_are_utf8_and_unknown_ones_are_skipped() -> None:
+    """SRM reads a stream name as UTF-8 up to its NUL, with no length bound, and skips names it does not know."""
     data = build_portable_pdb()
     header, _, _ = stream(data, "#US")
-    assert_format_error(patch(data, header + 8, b"#\xc3\xa9"), "not ASCII")
+    pdb = PortablePdb.open(BytesSource(patch(data, header + 8, b"#\xc3\xa9")))
+    assert "#\u00e9" in {s.name for s in pdb.streams} and "#US" not in {s.name for s in pdb.streams}
+    pdb = PortablePdb.open(BytesSource(patch(data, header + 8, b"#\xff\xfe")))
+    assert "#\ufffd\ufffd" in {s.name for s in pdb.streams}
+    assert pdb.id == PortablePdb.open(BytesSource(data)).id
+
+
+def test_negative_stream_count_is_not_a_bad_image() -> None:
+    """SRM reads the stream count as Int16: 0x8000 allocates a negative array, an OverflowException that
+    neither SRM's fallbacks nor nuget.org's job catch."""
+    data = build_portable_pdb()
+    length = struct.unpack_from("<I", data, 12)[0]
+    with pytest.raises(UncaughtError, match="OverflowException"):
+        PortablePdb.open(BytesSource(patch(data, 16 + length + 2, struct.pack("<H", 0x8000))))
+
+
+@pytest.mark.parametrize("table", [0x32, 0x36, 0x37])
+def test_table_that_must_be_sorted_needs_its_sorted_bit(table) -> None:
+    """SRM's LocalScope, StateMachineMethod and CustomDebugInformation readers throw "Metadata table … not
+    sorted" when the table has rows and the #~ Sorted mask does not flag it; rows of other tables do not matter."""
+    data = build_portable_pdb(source_link="{}")
+    _, offset, _ = stream(data, "#~")
+    declared = struct.unpack_from("<Q", data, offset + 16)[0]
+    cleared = patch(data, offset + 16, struct.pack("<Q", declared & ~(1 << 0x37)))
+    if table == 0x37:
+        assert_format_error(cleared, "Metadata table CustomDebugInformation not sorted")
+    else:  # the factory writes no rows in these: a missing bit is fine
+        PortablePdb.open(BytesSource(patch(data, offset + 16, struct.pack("<Q", declared & ~(1 << table)))))
+    PortablePdb.open(BytesSource(patch(data, offset + 16, struct.pack("<Q", declared & ~(1 << 0x33)))))
 
 
 def test_missing_pdb_stream() -> None:

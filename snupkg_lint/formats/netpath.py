@@ -75,6 +75,20 @@ def upper_invariant(text: str) -> str:
     return text.upper() if text.isascii() else text.translate(_UPPER)
 
 
+def _ntfs_key(name: str) -> bytes:
+    """NTFS orders a folder's names by their upper-cased UTF-16 code units."""
+    return upper_invariant(name).encode("utf-16-be", "surrogatepass")
+
+
+def enumeration_key(path: str) -> tuple[tuple[int, bytes], ...]:
+    """Sort key for the order in which .NET Framework's `Directory.GetFiles(root, pattern, AllDirectories)` lists
+    the file at `path` (relative to root) on NTFS: folder by folder, a folder's own files before its sub-folders
+    (FileSystemEnumerableIterator pushes the sub-folders and lists the files first), each level in NTFS name order.
+    So 'lib/net461/B.dll' comes before 'lib/net461/a/A.dll', and 'lib/a/x.dll' before 'lib/a-b/x.dll'."""
+    *folders, name = re.split(r"[/\\]", path)
+    return tuple((1, _ntfs_key(folder)) for folder in folders) + ((0, _ntfs_key(name)),)
+
+
 def invalid_path_char(path: str) -> str | None:
     """The first character .NET Framework's FileInfo rejects, or None.
 
@@ -87,6 +101,31 @@ def invalid_path_char(path: str) -> str | None:
     if colon != -1 and not (colon == 1 and path[0].isalpha()):
         return ":"
     return None
+
+
+# Path.GetFileName -> CheckInvalidPathChars: refused anywhere in the path, before any normalisation.
+_REFUSED_RAW = re.compile(r'["<>|\x00-\x1f]')
+_WILDCARDS = re.compile(r"[*?]")  # FileIOPermission.EmulateFileIOPermissionChecks, after normalisation
+_WIN32_TRIMMED = " ."  # GetFullPathName and CreateFile drop these from the end of the last segment
+_WHITESPACE_TRIMMED = "\t\n\v\f\r \x85\xa0"  # LongPathHelper.Normalize: TrimEnd(s_trimEndChars)
+
+
+def opened_file_name(name: str) -> tuple[str, str | None]:
+    """How .NET Framework 4.7.2 on Windows opens `<folder>\\<name>` with File.OpenRead: (the name of the file
+    it opens, the character it throws ArgumentException for, or None).
+
+    `Path.GetFileName(path)` (FileStream's message path) refuses '"<>|' and control characters anywhere, so a
+    trailing tab throws; then `GetFullPathName` drops trailing spaces and dots, `LongPathHelper` trims trailing
+    white space (space, U+0085, U+00A0), the permission check refuses '*' and '?', and `CreateFile` drops
+    trailing spaces and dots once more. An empty result names the folder itself ('.', '..' and '...' too)."""
+    refused = _REFUSED_RAW.search(name) or None
+    if refused:
+        return name, refused.group()
+    opened = name.rstrip(_WIN32_TRIMMED).rstrip(_WHITESPACE_TRIMMED)
+    wildcard = _WILDCARDS.search(opened)
+    if wildcard:
+        return opened, wildcard.group()
+    return opened.rstrip(_WIN32_TRIMMED), None
 
 
 def escapes_root(name: str) -> bool:

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import pefile
 
-from snupkg_lint.formats.source import ByteSource, FormatError, check_range
+from snupkg_lint.formats.source import ByteSource, FormatError, UncaughtError, check_range
 
 DEBUG_CODEVIEW = 2
 DEBUG_REPRODUCIBLE = 16
@@ -125,12 +125,14 @@ class DebugEntry:
 class DebugDataError:
     """The data of ``entry`` cannot be decoded the way SRM decodes it.
 
-    ``exceeded_limit`` is True when only a snupkg-lint bound was exceeded (SRM might succeed).
+    ``exceeded_limit`` is True when only a snupkg-lint bound was exceeded (SRM might succeed); ``uncaught`` when
+    SRM throws something other than BadImageFormatException there (see :class:`UncaughtError`).
     """
 
     entry: DebugEntry
     message: str
     exceeded_limit: bool = False
+    uncaught: bool = False
 
 
 @dataclass(frozen=True)
@@ -511,7 +513,7 @@ def _decode_entries(
     for entry in entries:
         try:
             if entry == portable and entry.type != DEBUG_CODEVIEW:
-                raise FormatError(
+                raise UncaughtError(
                     f"entry #{entry.index} is marked portable CodeView but has type {entry.type}"
                     " (SRM throws ArgumentException)"
                 )
@@ -525,7 +527,8 @@ def _decode_entries(
             elif entry == embedded:
                 header = decode_embedded_header(entry, _entry_data(src, entry, EMBEDDED_HEADER_SIZE))
         except FormatError as exc:
-            errors.append(DebugDataError(entry, str(exc), isinstance(exc, ReaderLimitError)))
+            errors.append(DebugDataError(entry, str(exc), isinstance(exc, ReaderLimitError),
+                                         isinstance(exc, UncaughtError)))
     return tuple(codeviews), tuple(checksums), header, tuple(errors)
 
 
