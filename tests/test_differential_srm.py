@@ -26,9 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Disagreements issue #8 describes and snupkg-lint does not follow yet: (field, ours, theirs) kinds.
 KNOWN = {
-    "pe-header-beyond-64k",  # A9: e_lfanew past 64 KiB: .NET fails ("Invalid PE signature"), we stop at our bound
-    "pdb-stream-name",  # A5: unknown or non-ASCII stream names: .NET reads them as UTF-8 and skips them
-    "pdb-table-not-sorted",  # A6: .NET refuses a table that must be sorted and is not; we read it
     # Found by this suite, in the Document table that no nuget.org check reads yet (issue #9 will):
     "pdb-document-guid-past-heap",  # a #GUID index past the heap: .NET returns a value, we call the PDB corrupt
     "pdb-document-blob-integer",  # a malformed compressed integer in a name blob: .NET reads on, we stop
@@ -142,6 +139,16 @@ def theirs_pdb(net, data: bytes):
 # -- mutants --------------------------------------------------------------------------------------------------------
 
 
+def relocated(data: bytes, at: int) -> bytes:
+    """The image with its NT headers and section table copied to offset `at` and e_lfanew pointing there."""
+    e_lfanew = int.from_bytes(data[0x3C:0x40], "little")
+    sections = int.from_bytes(data[e_lfanew + 6 : e_lfanew + 8], "little")
+    optional = int.from_bytes(data[e_lfanew + 20 : e_lfanew + 22], "little")
+    headers = data[e_lfanew : e_lfanew + 24 + optional + 40 * sections]
+    padded = data + bytes(max(0, at - len(data)))
+    return padded[:0x3C] + at.to_bytes(4, "little") + padded[0x40:at] + headers
+
+
 def pe_mutants(data: bytes, rng: random.Random, count: int) -> list[bytes]:
     e_lfanew = int.from_bytes(data[0x3C:0x40], "little") if len(data) >= 0x40 else 0x80
     hot = [0x3C, e_lfanew, e_lfanew + 6, e_lfanew + 24, e_lfanew + 24 + 92, e_lfanew + 24 + 96 + 48,
@@ -154,6 +161,10 @@ def pe_mutants(data: bytes, rng: random.Random, count: int) -> list[bytes]:
                 else rng.randrange(len(buf))
             buf[max(at, 0)] = rng.randrange(256)
         out.append(bytes(buf))
+    if len(data) >= 0x40 and data[:2] == b"MZ":  # issue #8 A9: NT headers past the first 64 KiB, or past the end
+        for at in (0x10000 - 64, 0x10000 + rng.randrange(4, 4096, 4), len(data) + 0x10000):
+            out.append(relocated(data, at))
+        out.append(data[:0x3C] + (len(data) + rng.randrange(1, 0x10000)).to_bytes(4, "little") + data[0x40:])
     return out
 
 
@@ -165,16 +176,54 @@ def pdb_mutants(data: bytes, rng: random.Random, count: int) -> list[bytes]:
             at = rng.randrange(min(len(buf), 512)) if rng.random() < 0.7 else rng.randrange(len(buf))
             buf[at] = rng.randrange(256)
         out.append(bytes(buf))
+    return out + pdb_header_mutants(data, rng)
+
+
+def _stream_headers(data: bytes) -> tuple[int, list[tuple[int, int, int, int]]]:
+    """(position of the stream count, [(header position, name start, name end, stream offset)]) of a PDB that
+    follows the specification (aligned version string, names within 32 bytes)."""
+    length = int.from_bytes(data[12:16], "little")
+    count_at = 16 + length + 2
+    count = int.from_bytes(data[count_at : count_at + 2], "little")
+    at, headers = count_at + 2, []
+    for _ in range(count):
+        end = data.index(b"\0", at + 8)
+        headers.append((at, at + 8, end, int.from_bytes(data[at : at + 4], "little")))
+        at = (end + 4) & ~3
+    return count_at, headers
+
+
+def pdb_header_mutants(data: bytes, rng: random.Random) -> list[bytes]:
+    """Seeded mutants of what issue #8 A5, A6 and A7 are about: stream names (renamed in place, to unknown,
+    non-ASCII or invalid UTF-8 names), the #~ Sorted mask, the stream count (negative as Int16) and a version
+    string whose length is no multiple of 4."""
+    count_at, headers = _stream_headers(data)
+    out = []
+    for header, start, end, _ in headers:
+        buf = bytearray(data)
+        buf[start:end] = bytes(rng.choice([rng.randrange(0x20, 0x7F), rng.randrange(0x80, 0x100)])
+                               for _ in range(end - start))
+        out.append(bytes(buf))
+        out.append(data[:start] + b"#\xc3\xa9\xff"[: end - start].ljust(end - start, b"x") + data[end:])
+    tables = next((offset for header, start, end, offset in headers if data[start:end] in (b"#~", b"#-")), None)
+    if tables is not None:
+        for bit in (0x32, 0x36, 0x37, rng.randrange(64)):
+            buf = bytearray(data)
+            buf[tables + 16 + bit // 8] ^= 1 << bit % 8
+            out.append(bytes(buf))
+    out.append(data[:count_at] + (0x8000 | rng.randrange(0x8000)).to_bytes(2, "little") + data[count_at + 2 :])
+    length = int.from_bytes(data[12:16], "little")
+    for delta in (1, 2, 3):  # the stream headers start off a 4-byte boundary; SRM aligns names to the file
+        out.append(data[:12] + (length + delta).to_bytes(4, "little") + data[16 : 16 + length] + bytes(delta)
+                   + data[16 + length :])
     return out
 
 
 def classify(kind: str, data: bytes, ours, theirs) -> str:
-    if kind == "pe" and ours == "limit":
-        return "pe-header-beyond-64k"
     if kind == "pdb":
         if ours[0] == "bad" and theirs[0] != "bad":
             return "pdb-stream-name" if _odd_stream_names(data) else "pdb-opens-in-net-only"
-        if isinstance(theirs[1], str) and "not sorted" in theirs[1]:
+        if isinstance(theirs[1], str) and "not sorted" in theirs[1] and ours[0] != "bad":
             return "pdb-table-not-sorted"
         if ours[0] == theirs[0] and isinstance(ours[1], str) and "#GUID index" in ours[1]:
             return "pdb-document-guid-past-heap"

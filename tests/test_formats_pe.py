@@ -248,9 +248,32 @@ def test_unknown_optional_header_magic() -> None:
         read(data)
 
 
-def test_header_beyond_the_prefix_cap_is_a_limit_error() -> None:
+def relocate_headers(data: bytes, at: int) -> bytes:
+    """The same image with its NT headers and section table copied to file offset `at` and e_lfanew pointing
+    there (section data stays where it is, so nothing else moves)."""
+    e_lfanew = struct.unpack_from("<I", data, 0x3C)[0]
+    sections, optional = struct.unpack_from("<HxxxxxxxxxxxxH", data, e_lfanew + 6)
+    headers = data[e_lfanew : e_lfanew + 24 + optional + 40 * sections]
+    padded = data + bytes(max(0, at - len(data)))
+    return padded[:0x3C] + struct.pack("<I", at) + padded[0x40:at] + headers
+
+
+@pytest.mark.parametrize("at", [MAX_HEADER_BYTES - 100, MAX_HEADER_BYTES + 16, 3 * MAX_HEADER_BYTES])
+def test_headers_beyond_the_first_64_kib_are_read_where_e_lfanew_points(at) -> None:
+    """SRM 1.7 (nuget.org's job) seeks to e_lfanew wherever it is in the file: so does the reader."""
+    data = build_pe(codeview=[CodeViewSpec(GUID_A)], checksums=[("SHA256", SHA256)])
+    image = read(relocate_headers(data, at))
+    assert image.first_portable_codeview().guid == GUID_A and image.pdb_checksums()[0].checksum == SHA256
+    assert image.timestamp == read(data).timestamp
+
+
+def test_e_lfanew_past_the_end_of_a_large_file_is_not_a_pe() -> None:
+    data = b"MZ" + bytes(0x3A) + struct.pack("<I", MAX_HEADER_BYTES + 2048) + bytes(MAX_HEADER_BYTES + 1024)
+    with pytest.raises(FormatError, match="past the end") as info:
+        read(data)
+    assert not isinstance(info.value, ReaderLimitError)
     data = b"MZ" + bytes(0x3A) + struct.pack("<I", MAX_HEADER_BYTES + 16) + bytes(MAX_HEADER_BYTES + 1024)
-    with pytest.raises(ReaderLimitError):
+    with pytest.raises(FormatError, match="PE"):  # zeros where 'PE\0\0' should be
         read(data)
 
 

@@ -2,8 +2,9 @@
 
 Reads what nuget.org's symbol validator reads through System.Reflection.Metadata (SRM): the PE headers, the
 debug directory (binary-formats.md §2), and the data of the CodeView (§2.3), PdbChecksum (§2.5) and
-EmbeddedPortablePdb (§2.6) entries. The input is a :class:`ByteSource`; only a bounded header prefix and the
-individual debug ranges are read, never the whole file.
+EmbeddedPortablePdb (§2.6) entries. The input is a :class:`ByteSource`; only a bounded header prefix (and the NT
+headers where ``e_lfanew`` points, if that is past it) and the individual debug ranges are read, never the whole
+file.
 
 Header layout follows SRM ``PEHeaders``/``PEHeader`` rather than pefile where they differ, because nuget.org runs
 SRM: all 16 data directories are read at their fixed offsets (``NumberOfRvaAndSizes`` is ignored), the section
@@ -294,14 +295,25 @@ def _well_formed_headers(prefix: bytes) -> tuple[pefile.Structure, pefile.Struct
     return file_header, optional_header, optional
 
 
+def _relocated_headers(src: ByteSource, prefix: bytes, e_lfanew: int) -> tuple[bytes, int]:
+    """NT headers past the prefix: SRM seeks wherever e_lfanew points (PEBinaryReader.Seek checks only the file's
+    size; SRM 1.7, the job's version, has no other bound). Returns the DOS header followed by the bytes at
+    e_lfanew, as if e_lfanew were 64, and the distance to add to the offsets parsed from them."""
+    if e_lfanew + 4 > src.size:
+        raise FormatError(f"not a PE image: e_lfanew 0x{e_lfanew:X} points past the end of the {src.size}-byte file")
+    dos = prefix[:0x3C] + struct.pack("<I", 64) + prefix[0x40:64]
+    return dos + src.read(e_lfanew, min(_LARGEST_NT_HEADERS, src.size - e_lfanew)), e_lfanew - 64
+
+
 def _parse_headers(src: ByteSource) -> _Headers:
     """DOS, COFF and optional headers via pefile over a bounded prefix (SRM ``PEHeaders`` constructor checks)."""
     prefix = src.read(0, min(src.size, MAX_HEADER_BYTES))
     if len(prefix) < 64 or prefix[:2] != b"MZ":
         raise FormatError("not a PE image: no 'MZ' DOS header")
     e_lfanew = struct.unpack_from("<I", prefix, 0x3C)[0]
+    shift = 0
     if e_lfanew + _LARGEST_NT_HEADERS > len(prefix) and src.size > len(prefix):
-        raise ReaderLimitError(f"PE headers at offset {e_lfanew} pass the first {MAX_HEADER_BYTES} bytes")
+        prefix, shift = _relocated_headers(src, prefix, e_lfanew)
     parsed = _well_formed_headers(prefix)
     if parsed is None:
         try:  # pefile over in-memory data holds no file handle: no close() (it would run gc.collect())
@@ -317,7 +329,7 @@ def _parse_headers(src: ByteSource) -> _Headers:
         timestamp=file_header.TimeDateStamp,
         characteristics=file_header.Characteristics,
         section_count=file_header.NumberOfSections,
-        directories_offset=optional_offset + _DATA_DIRECTORIES_OFFSET[magic == _PE32_PLUS_MAGIC],
+        directories_offset=optional_offset + shift + _DATA_DIRECTORIES_OFFSET[magic == _PE32_PLUS_MAGIC],
     )
     if magic not in (_PE32_MAGIC, _PE32_PLUS_MAGIC):
         raise FormatError(f"not a PE image: unknown optional header magic 0x{magic:04X}")
