@@ -21,6 +21,7 @@ from snupkg_lint.formats.pdb import PortablePdb
 from snupkg_lint.formats.pe import DEBUG_CODEVIEW, DEBUG_PDB_CHECKSUM, ReaderLimitError, read_pe
 from snupkg_lint.formats.source import BytesSource, FormatError
 from tests.conftest import require
+from tests.factory.pe import relocate_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -139,16 +140,6 @@ def theirs_pdb(net, data: bytes):
 # -- mutants --------------------------------------------------------------------------------------------------------
 
 
-def relocated(data: bytes, at: int) -> bytes:
-    """The image with its NT headers and section table copied to offset `at` and e_lfanew pointing there."""
-    e_lfanew = int.from_bytes(data[0x3C:0x40], "little")
-    sections = int.from_bytes(data[e_lfanew + 6 : e_lfanew + 8], "little")
-    optional = int.from_bytes(data[e_lfanew + 20 : e_lfanew + 22], "little")
-    headers = data[e_lfanew : e_lfanew + 24 + optional + 40 * sections]
-    padded = data + bytes(max(0, at - len(data)))
-    return padded[:0x3C] + at.to_bytes(4, "little") + padded[0x40:at] + headers
-
-
 def pe_mutants(data: bytes, rng: random.Random, count: int) -> list[bytes]:
     e_lfanew = int.from_bytes(data[0x3C:0x40], "little") if len(data) >= 0x40 else 0x80
     hot = [0x3C, e_lfanew, e_lfanew + 6, e_lfanew + 24, e_lfanew + 24 + 92, e_lfanew + 24 + 96 + 48,
@@ -163,7 +154,7 @@ def pe_mutants(data: bytes, rng: random.Random, count: int) -> list[bytes]:
         out.append(bytes(buf))
     if len(data) >= 0x40 and data[:2] == b"MZ":  # issue #8 A9: NT headers past the first 64 KiB, or past the end
         for at in (0x10000 - 64, 0x10000 + rng.randrange(4, 4096, 4), len(data) + 0x10000):
-            out.append(relocated(data, at))
+            out.append(relocate_headers(data, at))
         out.append(data[:0x3C] + (len(data) + rng.randrange(1, 0x10000)).to_bytes(4, "little") + data[0x40:])
     return out
 

@@ -43,6 +43,7 @@ from tests.factory.pe import (
     build_pe_from_entries,
     embedded_pdb_entry,
     portable_codeview_for,
+    relocate_headers,
 )
 
 GUID_A = uuid.UUID("b3163b54-3daa-46c6-88b8-61aa17a3cb49")
@@ -246,16 +247,6 @@ def test_unknown_optional_header_magic() -> None:
     data = data[: E_LFANEW + 24] + b"\x07\x01" + data[E_LFANEW + 26 :]
     with pytest.raises(FormatError, match="magic"):
         read(data)
-
-
-def relocate_headers(data: bytes, at: int) -> bytes:
-    """The same image with its NT headers and section table copied to file offset `at` and e_lfanew pointing
-    there (section data stays where it is, so nothing else moves)."""
-    e_lfanew = struct.unpack_from("<I", data, 0x3C)[0]
-    sections, optional = struct.unpack_from("<HxxxxxxxxxxxxH", data, e_lfanew + 6)
-    headers = data[e_lfanew : e_lfanew + 24 + optional + 40 * sections]
-    padded = data + bytes(max(0, at - len(data)))
-    return padded[:0x3C] + struct.pack("<I", at) + padded[0x40:at] + headers
 
 
 @pytest.mark.parametrize("at", [MAX_HEADER_BYTES - 100, MAX_HEADER_BYTES + 16, 3 * MAX_HEADER_BYTES])

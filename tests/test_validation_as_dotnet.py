@@ -11,7 +11,7 @@ from snupkg_lint.formats.pdb import PortablePdb
 from snupkg_lint.formats.source import BytesSource
 from tests.factory import package as pkg
 from tests.factory.pair import Pair, matched_pair, pdb_checksum
-from tests.factory.pe import RawEntry, build_pe, portable_codeview_for
+from tests.factory.pe import RawEntry, build_pe, portable_codeview_for, relocate_headers
 from tests.test_validation_rules import DIR, GOOD, NAME, OTHER_BUILD, WINDOWS, packages, pair_packages, rules_of
 
 
@@ -184,3 +184,14 @@ def test_every_dll_comes_before_every_exe(checker):
     snupkg, nupkg = packages({f"{DIR}/A.exe": WINDOWS.dll, f"{DIR}/sub/B.dll": GOOD.dll},
                              {f"{DIR}/A.pdb": WINDOWS.pdb, f"{DIR}/sub/B.pdb": OTHER_BUILD.pdb})
     assert checker.run(snupkg, nupkg).predicted.outcome.code == 251
+
+
+# -- A9: PE headers far into the file ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("at", [0x10000 + 512, 0x40000])
+def test_pe_headers_beyond_64_kib_are_validated_as_srm_reads_them(checker, at):
+    """SRM 1.7.0-preview1 (the job's) seeks to e_lfanew wherever it points: the assembly is validated."""
+    assert verdict(checker, Pair(relocate_headers(GOOD.dll, at), GOOD.pdb))[:2] == ("pass", None)
+    state, code, rules = verdict(checker, Pair(relocate_headers(GOOD.dll, at), OTHER_BUILD.pdb))
+    assert (state, code) == ("validation-failed", 251) and "V104" in rules and "X003" not in rules
