@@ -213,6 +213,7 @@ class Assembly:
     image: PEImage | None = None
     error: str | None = None  # not a PE image the runtime's reader can open
     limited: bool = False  # the error is one of snupkg-lint's own bounds, not a verdict on the file
+    uncaught: bool = False  # the runtime's reader throws something nuget.org's job does not catch
 
 
 @dataclass(frozen=True)
@@ -297,7 +298,7 @@ class Artifacts:
         except ReaderLimitError as exc:
             return Assembly(entry, error=str(exc), limited=True)
         except FormatError as exc:
-            return Assembly(entry, error=str(exc))
+            return Assembly(entry, error=str(exc), uncaught=isinstance(exc, UncaughtError))
 
     def embedded_pdb_error(self, assembly: Assembly) -> tuple[str | None, bool, bool]:
         """(why the assembly's embedded PDB cannot be inflated and opened as the runtime would, or None;
@@ -365,8 +366,8 @@ class Artifacts:
             self._symbols.setdefault(index, SymbolFile(entry, kind, pdb, error, uncaught))
             if digest is not None:
                 self._digests.setdefault((index, "SHA256"), digest)
-        for index, image, error, limited in assemblies:
-            self._assemblies.setdefault(index, Assembly(self.nupkg.entries[index], image, error, limited))
+        for index, image, error, limited, uncaught in assemblies:
+            self._assemblies.setdefault(index, Assembly(self.nupkg.entries[index], image, error, limited, uncaught))
 
     def prefetch_digests(self, wanted: list[tuple[SymbolFile, str]]) -> None:
         """Hash these large PDBs on `threads` threads now, for pdb_digest to answer from.
@@ -443,7 +444,7 @@ def _open_slice(work: list[tuple[str, int]], here: bool = False) -> tuple[list, 
                             a._digests.get((index, "SHA256"))))
         else:
             assembly = a.assembly(a.nupkg.entries[index])
-            assemblies.append((index, assembly.image, assembly.error, assembly.limited))
+            assemblies.append((index, assembly.image, assembly.error, assembly.limited, assembly.uncaught))
     return symbols, assemblies
 
 

@@ -33,7 +33,7 @@ from snupkg_lint.formats.pe import (
     inflate_embedded_pdb,
     read_pe,
 )
-from snupkg_lint.formats.source import BytesSource, FormatError
+from snupkg_lint.formats.source import BytesSource, FormatError, UncaughtError
 from tests.factory.pe import (
     E_LFANEW,
     TEXT_FILE_OFFSET,
@@ -240,6 +240,21 @@ def test_not_a_pe_raises_format_error(data: bytes) -> None:
     with pytest.raises(FormatError) as info:
         read(data)
     assert not isinstance(info.value, ReaderLimitError)
+
+
+def test_a_file_without_mz_is_a_coff_object_to_srm() -> None:
+    """SRM PEHeaders: no 'MZ' (and not 00 00 FF FF) → a COFF header and section table at offset 0 and no PE
+    header; if they fit, ReadDebugDirectory throws NullReferenceException, which is not a bad-image error."""
+    with pytest.raises(UncaughtError, match="NullReferenceException"):
+        read(bytes(64))  # 0 sections
+    for data in (b"\0\0\xff\xff" + bytes(60), b"\0\0\xff\x7f" + bytes(60), b"\0\0\0\x80" + bytes(60), bytes(19)):
+        with pytest.raises(FormatError) as info:
+            read(data)
+        assert not isinstance(info.value, UncaughtError)
+    cormeta = b".cormeta" + struct.pack("<IIII", 0, 0, 16, 1 << 20) + bytes(16)  # raw data past the end
+    with pytest.raises(FormatError, match="cormeta") as info:
+        read(b"\x4c\x01\x01\x00" + bytes(16) + cormeta)
+    assert not isinstance(info.value, UncaughtError)
 
 
 def test_unknown_optional_header_magic() -> None:

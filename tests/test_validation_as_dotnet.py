@@ -195,3 +195,16 @@ def test_pe_headers_beyond_64_kib_are_validated_as_srm_reads_them(checker, at):
     assert verdict(checker, Pair(relocate_headers(GOOD.dll, at), GOOD.pdb))[:2] == ("pass", None)
     state, code, rules = verdict(checker, Pair(relocate_headers(GOOD.dll, at), OTHER_BUILD.pdb))
     assert (state, code) == ("validation-failed", 251) and "V104" in rules and "X003" not in rules
+
+
+# -- found by the flow differential suite: a "DLL" without 'MZ' is a COFF object to SRM ---------------------------
+
+
+def test_an_assembly_without_mz_whose_coff_header_reads_crashes_the_job(checker):
+    """SRM reads it as a COFF object file with no PE header; ReadDebugDirectory then throws NullReferenceException."""
+    not_mz = b"XZ" + GOOD.dll[2:]  # bytes 2-3 give a section count whose table fits in the file
+    state, code, rules = verdict(checker, Pair(not_mz, GOOD.pdb))
+    assert (state, code) == ("validation-failed", 0) and "V109" in rules
+    too_many_sections = b"XZ\xff\x7f" + GOOD.dll[4:]  # 32767 sections: BadImageFormatException
+    state, code, rules = verdict(checker, Pair(too_many_sections, GOOD.pdb))
+    assert (state, code) == ("validation-failed", 0) and "V105" in rules and "V109" not in rules

@@ -70,6 +70,8 @@ def _validate(a: Artifacts, assembly: Assembly, pdb: SymbolFile) -> Validated:
     if assembly.limited:
         return Validated(assembly, pdb, "unchecked", assembly.error)
     image = assembly.image
+    if assembly.uncaught:
+        return Validated(assembly, pdb, "crash", assembly.error)
     if image is None or image.header_error or image.debug_error:
         return Validated(assembly, pdb, "corrupt", assembly.error or image.header_error or image.debug_error)
     errors: list[tuple[str, bool]] = []  # BadImageFormat/IO errors SRM keeps for later: (message, only our bound)
@@ -110,11 +112,12 @@ def _open_codeview_pdb(a: Artifacts, assembly: Assembly, codeview: CodeView, err
     tree, as .NET Framework opens it (netpath.opened_file_name): (outcome, the PDB found, why the job crashes)."""
     folder = netpath.directory(assembly.entry.name)
     name, refused = netpath.opened_file_name(codeview.file_name)
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in codeview.file_name)  # a tab as \t
     if refused is not None:
-        return "pdb-not-found", None, (f"the CodeView file name '{codeview.file_name}' holds {refused!r}: "
+        return "pdb-not-found", None, (f"the CodeView file name '{shown}' holds {refused!r}: "
                                        "File.OpenRead throws ArgumentException (Illegal characters in path)")
     if not name or a.pairing.is_extracted_folder(folder, name):
-        return "pdb-not-found", None, (f"the CodeView file name '{codeview.file_name}' names a folder: "
+        return "pdb-not-found", None, (f"the CodeView file name '{shown}' names a folder: "
                                        "File.OpenRead throws UnauthorizedAccessException")
     entry = a.pairing.extracted_pdb_at(folder, name)
     if entry is None:

@@ -295,6 +295,26 @@ def _well_formed_headers(prefix: bytes) -> tuple[pefile.Structure, pefile.Struct
     return file_header, optional_header, optional
 
 
+def _coff_only(src: ByteSource, prefix: bytes) -> None:
+    """SRM ``PEHeaders`` takes a file without 'MZ' for a COFF object file (unless it starts 00 00 FF FF): it reads
+    a COFF header and section table at offset 0 and no PE header, and then ``ReadDebugDirectory`` dereferences
+    the missing PE header: a NullReferenceException, not a BadImageFormatException. Raises the error SRM gives."""
+    if prefix[:4] == b"\0\0\xff\xff" or len(prefix) < 20:
+        raise FormatError("not a PE image: no 'MZ' DOS header")
+    (count,) = struct.unpack_from("<h", prefix, 2)
+    if count < 0 or 20 + 40 * count > src.size:
+        raise FormatError(f"not a PE image: no 'MZ' DOS header, and no COFF section table ({count} sections)")
+    table = src.read(20, 40 * count)
+    for pos in range(0, len(table), 40):
+        if table[pos : pos + 8].rstrip(b"\0") == b".cormeta":  # SRM: the metadata span must lie in the file
+            size, start = struct.unpack_from("<ii", table, pos + 16)
+            if start < 0 or start >= src.size or size <= 0 or start > src.size - size:
+                raise FormatError("not a PE image: a COFF object whose .cormeta section lies outside the file")
+            break
+    raise UncaughtError("not a PE image: no 'MZ' DOS header; .NET reads it as a COFF object file and "
+                        "ReadDebugDirectory throws NullReferenceException")
+
+
 def _relocated_headers(src: ByteSource, prefix: bytes, e_lfanew: int) -> tuple[bytes, int]:
     """NT headers past the prefix: SRM seeks wherever e_lfanew points (PEBinaryReader.Seek checks only the file's
     size; SRM 1.7, the job's version, has no other bound). Returns the DOS header followed by the bytes at
@@ -308,7 +328,9 @@ def _relocated_headers(src: ByteSource, prefix: bytes, e_lfanew: int) -> tuple[b
 def _parse_headers(src: ByteSource) -> _Headers:
     """DOS, COFF and optional headers via pefile over a bounded prefix (SRM ``PEHeaders`` constructor checks)."""
     prefix = src.read(0, min(src.size, MAX_HEADER_BYTES))
-    if len(prefix) < 64 or prefix[:2] != b"MZ":
+    if prefix[:2] != b"MZ":
+        _coff_only(src, prefix)
+    if len(prefix) < 64:
         raise FormatError("not a PE image: no 'MZ' DOS header")
     e_lfanew = struct.unpack_from("<I", prefix, 0x3C)[0]
     shift = 0
