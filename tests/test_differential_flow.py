@@ -24,10 +24,12 @@ from pathlib import Path
 
 from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks.symbol_flow import validated
+from snupkg_lint.formats import netpath
 from snupkg_lint.formats.pe import read_pe
 from snupkg_lint.formats.source import BytesSource, FormatError
 from tests.conftest import require
 from tests.factory import package as pkg
+from tests.test_differential_srm import pdb_mutants, pe_mutants
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = "lib/net8.0"
@@ -85,6 +87,9 @@ def mutants(name: str, dll: bytes, pdbs: dict[str, bytes], rng: random.Random) -
         out.append((dll[:at] + struct.pack("<I", rng.choice([0, 16, 19, 20])) + dll[at + 4 :], pdbs))
     if pdbs[stem_pdb][:4] == b"BSJB":  # A7: a stream count that overflows
         out.append((dll, {**pdbs, stem_pdb: _overflowing(pdbs[stem_pdb])}))
+    out += [(variant, pdbs) for variant in pe_mutants(dll, rng, 5)]  # and those of the reader suite
+    if pdbs[stem_pdb][:4] == b"BSJB":
+        out += [(dll, {**pdbs, stem_pdb: variant}) for variant in pdb_mutants(pdbs[stem_pdb], rng, 5)]
     for _ in range(6):  # bytes of the debug directory and its data, of the PDB's headers
         buf = bytearray(dll)
         chosen = rng.choice(image.debug_entries) if image.debug_entries else None
@@ -135,6 +140,16 @@ def theirs(net, name: str, dll: bytes, pdbs: dict[str, bytes]) -> str:
     return ("pdb-file" if pdb_path else "embedded-pdb") if found else "nothing"
 
 
+def _name_windows_treats_apart(dll: bytes) -> bool:
+    """Whether .NET Framework on Windows opens the CodeView file name differently from the file of that exact
+    name (trims it, refuses it, or finds a folder): file-system semantics, which this suite does not compare."""
+    try:
+        codeview = read_pe(BytesSource(dll)).first_portable_codeview()
+    except FormatError:
+        return False
+    return codeview is not None and netpath.opened_file_name(codeview.file_name) != (codeview.file_name or None, None)
+
+
 def compare(net, corpus: Path) -> dict:
     rng = random.Random(11)
     kinds: Counter[str] = Counter()
@@ -145,7 +160,7 @@ def compare(net, corpus: Path) -> dict:
             for m, (variant, files) in enumerate(mutants(name, dll, pdbs, rng)):
                 folder = Path(tmp) / f"{n}-{m}"
                 mine = ours(folder, name, variant, files)
-                if mine is None:
+                if mine is None or _name_windows_treats_apart(variant):
                     continue
                 net_answer = theirs(net, name, variant, files)
                 compared += 1
@@ -161,7 +176,7 @@ def test_the_pdb_lookup_agrees_with_system_reflection_metadata(corpus):
     assert result.returncode == 0, result.stderr[-3000:]
     data = json.loads(result.stdout.strip().splitlines()[-1])
     require("unavailable" not in data, data.get("unavailable", ""))
-    assert data["compared"] > 300 and not data["kinds"], data
+    assert data["compared"] > 1000 and not data["kinds"], data
     assert {"pdb-file", "embedded-pdb", "nothing", "bad-image", "escapes"} <= set(data["answers"]), data
 
 
