@@ -208,3 +208,12 @@ def test_an_assembly_without_mz_whose_coff_header_reads_crashes_the_job(checker)
     too_many_sections = b"XZ\xff\x7f" + GOOD.dll[4:]  # 32767 sections: BadImageFormatException
     state, code, rules = verdict(checker, Pair(too_many_sections, GOOD.pdb))
     assert (state, code) == ("validation-failed", 0) and "V105" in rules and "V109" not in rules
+
+
+def test_a_codeview_name_over_255_characters_escapes_unless_an_embedded_pdb_opens(checker):
+    """PathTooLongException is an IOException: SRM keeps it, tries the embedded PDB, then rethrows it."""
+    long_name = "C" * 252 + ".pdb"
+    state, code, rules = verdict(checker, named(long_name))
+    assert (state, code) == ("validation-failed", 0) and "V109" in rules
+    assert verdict(checker, named(long_name, embedded_pdb=GOOD.pdb))[:2] == ("validation-failed", 251)
+    assert verdict(checker, named("C" * 251 + ".pdb"))[:2] == ("validation-failed", 251)  # 255: not found

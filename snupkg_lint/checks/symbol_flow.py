@@ -74,7 +74,8 @@ def _validate(a: Artifacts, assembly: Assembly, pdb: SymbolFile) -> Validated:
         return Validated(assembly, pdb, "crash", assembly.error)
     if image is None or image.header_error or image.debug_error:
         return Validated(assembly, pdb, "corrupt", assembly.error or image.header_error or image.debug_error)
-    errors: list[tuple[str, bool]] = []  # BadImageFormat/IO errors SRM keeps for later: (message, only our bound)
+    errors: list[tuple[str, bool, bool]] = []  # BadImageFormat/IO errors SRM keeps and rethrows if nothing opens:
+    #                                           (message, only our bound, an IOException that then escapes the job)
     outcome, codeview, found = "no-codeview", None, None
     entry = image.portable_codeview_entry()
     if entry is not None:
@@ -83,7 +84,7 @@ def _validate(a: Artifacts, assembly: Assembly, pdb: SymbolFile) -> Validated:
         if problem is not None and problem.uncaught:
             return Validated(assembly, pdb, "crash", f"CodeView entry: {problem.message}")
         if problem is not None:
-            errors.append((f"CodeView entry: {problem.message}", problem.exceeded_limit))
+            errors.append((f"CodeView entry: {problem.message}", problem.exceeded_limit, False))
         elif codeview is not None:
             outcome, found, crash = _open_codeview_pdb(a, assembly, codeview, errors)
             if crash is not None:
@@ -99,14 +100,15 @@ def _validate(a: Artifacts, assembly: Assembly, pdb: SymbolFile) -> Validated:
             return Validated(assembly, pdb, "crash", f"embedded PDB: {error}", codeview=codeview, found=found)
         if error is None:
             return Validated(assembly, pdb, "embedded-only", codeview=codeview, found=found)
-        errors.append((f"embedded PDB: {error}", limited))
-    if errors:
-        message, limited = errors[0]
-        return Validated(assembly, pdb, "unchecked" if limited else "corrupt", message, codeview=codeview, found=found)
+        errors.append((f"embedded PDB: {error}", limited, False))
+    if errors:  # SRM rethrows the first: a BadImageFormatException is issue 0, an IOException escapes the job
+        message, limited, escapes = errors[0]
+        outcome = "unchecked" if limited else "crash" if escapes else "corrupt"
+        return Validated(assembly, pdb, outcome, message, codeview=codeview, found=found)
     return Validated(assembly, pdb, outcome, codeview=codeview, found=found)
 
 
-def _open_codeview_pdb(a: Artifacts, assembly: Assembly, codeview: CodeView, errors: list[tuple[str, bool]]
+def _open_codeview_pdb(a: Artifacts, assembly: Assembly, codeview: CodeView, errors: list[tuple[str, bool, bool]]
                        ) -> tuple[str, SymbolFile | None, str | None]:
     """SRM TryOpenCodeViewPortablePdb: File.OpenRead(<assembly's folder>\\<CodeView file name>) in the extracted
     tree, as .NET Framework opens it (netpath.opened_file_name): (outcome, the PDB found, why the job crashes)."""
@@ -119,17 +121,20 @@ def _open_codeview_pdb(a: Artifacts, assembly: Assembly, codeview: CodeView, err
     if not name or a.pairing.is_extracted_folder(folder, name):
         return "pdb-not-found", None, (f"the CodeView file name '{shown}' names a folder: "
                                        "File.OpenRead throws UnauthorizedAccessException")
+    if netpath.component_too_long(name):  # an IOException: SRM keeps it and tries the embedded PDB first
+        errors.append((f"the CodeView file name is {len(name)} characters long: PathTooLongException", False, True))
+        return "pdb-not-found", None, None
     entry = a.pairing.extracted_pdb_at(folder, name)
     if entry is None:
         other = a.pairing.extracted_assembly_at(folder, name)
         if other is not None:  # the job extracted it there: .NET reads the DLL as PDB metadata
             errors.append((f"the CodeView entry names {other.name}, which is not a PDB: BadImageFormatException "
-                           "(invalid metadata signature)", False))
+                           "(invalid metadata signature)", False, False))
         return "pdb-not-found", None, None
     found = a.symbol(entry)
     if found.uncaught:
         return "pdb-not-found", found, f"{entry.name}: {found.error}"
     if found.pdb is None:
-        errors.append((f"{entry.name}: {found.error or 'not a portable PDB'}", False))
+        errors.append((f"{entry.name}: {found.error or 'not a portable PDB'}", False, False))
         return "pdb-not-found", found, None
     return ("matched" if found.pdb.id == codeview.pdb_id else "id-mismatch"), found, None

@@ -112,8 +112,8 @@ def symbols_corrupt(a: Artifacts) -> Iterator[Hit]:
 def validation_job_crashes(a: Artifacts) -> Iterator[Hit]:
     for n, v in enumerate(validated(a)):
         if v.outcome == "crash":
-            yield Hit(msg("nuget.org's job stops on {assembly} with an exception it does not catch, before any "
-                          "embedded PDB is tried: {reason}; no issue code is recorded and no e-mail is sent",
+            yield Hit(msg("nuget.org's job stops on {assembly} with an exception it does not catch: {reason}; no "
+                          "issue code is recorded and no e-mail is sent",
                           assembly=v.assembly.entry.name, reason=v.reason),
                       entry=v.pdb.entry.name, order=n, details=_evidence(v))
 

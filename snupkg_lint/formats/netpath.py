@@ -128,6 +128,16 @@ def opened_file_name(name: str) -> tuple[str, str | None]:
     return opened.rstrip(_WIN32_TRIMMED), None
 
 
+MAX_COMPONENT_LENGTH = 255  # PathInternal.MaxComponentLength, in UTF-16 code units
+
+
+def component_too_long(name: str) -> bool:
+    """Whether .NET Framework's path normalisation throws PathTooLongException (an IOException) for a path segment
+    `name`: more than 255 UTF-16 code units."""
+    return len(name) > MAX_COMPONENT_LENGTH // 2 and len(name.encode("utf-16-le", "surrogatepass")) // 2 > \
+        MAX_COMPONENT_LENGTH
+
+
 def escapes_root(name: str) -> bool:
     """PackageArchiveReader.ValidatePackageEntriesAsync: True if extracting `name` would leave the folder.
 
