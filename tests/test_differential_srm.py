@@ -21,6 +21,7 @@ from snupkg_lint.formats.pdb import PortablePdb
 from snupkg_lint.formats.pe import DEBUG_CODEVIEW, DEBUG_PDB_CHECKSUM, ReaderLimitError, read_pe
 from snupkg_lint.formats.source import BytesSource, FormatError
 from tests.conftest import require
+from tests.factory.pdb import with_empty_table
 from tests.factory.pe import relocate_headers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,6 +204,7 @@ def pdb_header_mutants(data: bytes, rng: random.Random) -> list[bytes]:
             buf[tables + 16 + bit // 8] ^= 1 << bit % 8
             out.append(bytes(buf))
     out.append(data[:count_at] + (0x8000 | rng.randrange(0x8000)).to_bytes(2, "little") + data[count_at + 2 :])
+    out.append(with_empty_table(data, rng.randrange(0x2D)))  # an empty type-system table: SRM reads no rows
     length = int.from_bytes(data[12:16], "little")
     for delta in (1, 2, 3):  # the stream headers start off a 4-byte boundary; SRM aligns names to the file
         out.append(data[:12] + (length + delta).to_bytes(4, "little") + data[16 : 16 + length] + bytes(delta)

@@ -44,6 +44,7 @@ from tests.factory.pdb import (
     build_portable_pdb,
     build_windows_pdb,
     compressed_uint,
+    with_empty_table,
 )
 
 SOURCE_LINK = '{"documents":{"/_/*":"https://raw.githubusercontent.com/o/r/0123456789abcdef/*"}}'
@@ -433,6 +434,23 @@ def test_type_system_table_in_table_stream() -> None:
     _, offset, _ = stream(data, "#~")
     valid = struct.unpack_from("<Q", data, offset + 8)[0]
     assert_format_error(patch(data, offset + 8, struct.pack("<Q", valid | 1)), "type-system tables")
+
+
+def test_an_empty_type_system_table_in_the_table_stream_is_read_past() -> None:
+    """SRM accepts any type-system table in a PDB's #~ mask; one with no rows changes nothing of the debug tables."""
+    data = build_portable_pdb(source_link="{}")
+    grown = with_empty_table(data, 0x2A)  # MethodSpec, no rows
+    pdb = PortablePdb.open(BytesSource(bytes(grown)))
+    assert pdb.source_link() == "{}" and pdb.id == PortablePdb.open(BytesSource(data)).id
+
+
+@pytest.mark.parametrize("table, match", [(0x21, "unknown tables"), (0x25, "unknown tables"),
+                                          (0x03, "illegal in a compressed"), (0x1F, "illegal in a compressed")])
+def test_tables_srm_does_not_know_or_allow_in_a_compressed_stream(table, match) -> None:
+    """SRM's TypeSystemTables mask leaves out AssemblyProcessor/OS and AssemblyRefProcessor/OS, and a #~
+    (compressed) stream may not list Ptr tables or EnCMap, even empty ones."""
+    assert_format_error(with_empty_table(build_portable_pdb(), table), match)
+    PortablePdb.open(BytesSource(with_empty_table(build_portable_pdb(), 0x1E)))  # EnCLog is allowed
 
 
 def test_table_data_larger_than_stream() -> None:

@@ -3,8 +3,11 @@
 SymbolsValidatorService extracts every .pdb (extension exactly '.pdb') and every .dll/.exe (exactly
 lower case) whose folder and base name match one; then, for each extracted assembly, dlls first:
 is `<name>.pdb` portable (252)? does System.Reflection.Metadata's TryOpenAssociatedPortablePdb find a
-PDB file with the CodeView id (251; a BadImageFormat on the way is issue 0)? does a PdbChecksum
-entry match the PDB hashed with its id zeroed (250)? See nuget-org-symbol-validation.md §4–§8.
+PDB file with the CodeView id (251; a BadImageFormat on the way is issue 0, any other exception escapes
+the job: "crash")? does a PdbChecksum entry match the PDB hashed with its id zeroed (250)? See
+nuget-org-symbol-validation.md §4–§8. The job runs on .NET Framework 4.7.2 on Windows with SRM
+1.7.0-preview1: files are opened as File.OpenRead does there (netpath.opened_file_name), and the
+extracted assemblies are taken in Directory.GetFiles order (netpath.enumeration_key).
 """
 
 from __future__ import annotations
@@ -69,9 +72,9 @@ def _validate(a: Artifacts, assembly: Assembly, pdb: SymbolFile) -> Validated:
         return Validated(assembly, pdb, "not-portable")
     if assembly.limited:
         return Validated(assembly, pdb, "unchecked", assembly.error)
-    image = assembly.image
     if assembly.uncaught:
         return Validated(assembly, pdb, "crash", assembly.error)
+    image = assembly.image
     if image is None or image.header_error or image.debug_error:
         return Validated(assembly, pdb, "corrupt", assembly.error or image.header_error or image.debug_error)
     errors: list[tuple[str, bool, bool]] = []  # BadImageFormat/IO errors SRM keeps and rethrows if nothing opens:

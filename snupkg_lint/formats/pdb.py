@@ -75,8 +75,11 @@ HAS_CUSTOM_DEBUG_INFORMATION_TABLES = (
 )  # fmt: skip
 _HCDI_TAG_BITS = 5
 
-_TYPE_SYSTEM_TABLES = (1 << 0x2D) - 1  # Module (0x00) … GenericParamConstraint (0x2C)
+# SRM TableMask.TypeSystemTables: Module (0x00) … GenericParamConstraint (0x2C), without the four tables SRM does
+# not know (AssemblyProcessor 0x21, AssemblyOS 0x22, AssemblyRefProcessor 0x24, AssemblyRefOS 0x25).
+_TYPE_SYSTEM_TABLES = ((1 << 0x2D) - 1) & ~sum(1 << t for t in (0x21, 0x22, 0x24, 0x25))
 _PTR_AND_ENC_TABLES = sum(1 << t for t in (0x03, 0x05, 0x07, 0x13, 0x16, 0x1E, 0x1F))
+_NOT_IN_COMPRESSED = sum(1 << t for t in (0x03, 0x05, 0x07, 0x13, 0x16, 0x1F))  # Ptr tables and EnCMap
 _DEBUG_TABLES = 0xFF << DOCUMENT
 _MAX_ROW_COUNT = 0x00FFFFFF  # a row id must fit in a token (SRM InvalidRowCount)
 
@@ -656,11 +659,9 @@ def _read_table_header(src: ByteSource, stream: StreamHeader) -> tuple[int, dict
     valid = int.from_bytes(head[8:16], "little")
     if valid & ~(_TYPE_SYSTEM_TABLES | _DEBUG_TABLES):
         raise FormatError(f"the {stream.name} Valid mask 0x{valid:016X} names unknown tables")
-    if valid & _TYPE_SYSTEM_TABLES:
-        raise FormatError(
-            f"the {stream.name} Valid mask 0x{valid:016X} names type-system tables; a standalone PDB holds only "
-            "the debug tables 0x30-0x37"
-        )
+    if stream.name == "#~" and valid & _NOT_IN_COMPRESSED:
+        raise FormatError(f"the #~ Valid mask 0x{valid:016X} names Ptr or EnCMap tables, illegal in a compressed "
+                          "metadata stream")
     count = valid.bit_count()
     header_size = 24 + 4 * count + (4 if heap_sizes & _HEAP_EXTRA_DATA else 0)
     if stream.size < header_size:
@@ -668,6 +669,13 @@ def _read_table_header(src: ByteSource, stream: StreamHeader) -> tuple[int, dict
             f"the {stream.name} stream is {stream.size} bytes long, too short for the row counts of its {count} tables"
         )
     rows = _row_counts(valid, src.read(stream.offset + 24, 4 * count), f"{stream.name} row counts")
+    local = sorted(t for t, n in rows.items() if t < DOCUMENT and n)
+    if local:  # SRM would read them (and size nothing of the debug tables by them); snupkg-lint has no layouts
+        raise FormatError(
+            f"the {stream.name} stream has rows in type-system tables ({', '.join(f'0x{t:02X}' for t in local)}); "
+            "a standalone PDB holds only the debug tables 0x30-0x37"
+        )
+    rows = {t: n for t, n in rows.items() if t >= DOCUMENT}  # empty type-system tables: SRM reads no rows
     declared_sorted = int.from_bytes(head[16:24], "little")
     for table, name in _MUST_BE_SORTED.items():  # SRM's table readers: rows, and no Sorted bit → throw
         if rows.get(table) and not declared_sorted >> table & 1:
