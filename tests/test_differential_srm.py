@@ -19,7 +19,7 @@ from pathlib import Path
 
 from snupkg_lint.formats.pdb import PortablePdb
 from snupkg_lint.formats.pe import DEBUG_CODEVIEW, DEBUG_PDB_CHECKSUM, ReaderLimitError, read_pe
-from snupkg_lint.formats.source import BytesSource, FormatError
+from snupkg_lint.formats.source import BytesSource, FormatError, UncaughtError
 from tests.conftest import require
 from tests.factory.pdb import with_empty_table
 from tests.factory.pe import relocate_headers
@@ -61,6 +61,8 @@ def ours_pe(data: bytes):
         image = read_pe(BytesSource(data))
     except ReaderLimitError:
         return "limit"
+    except UncaughtError:  # no 'MZ': a COFF object to SRM, whose headers open and ReadDebugDirectory throws
+        return "bad-debug-directory"
     except FormatError:
         return "bad-headers"
     if image.header_error:
@@ -157,6 +159,7 @@ def pe_mutants(data: bytes, rng: random.Random, count: int) -> list[bytes]:
         for at in (0x10000 - 64, 0x10000 + rng.randrange(4, 4096, 4), len(data) + 0x10000):
             out.append(relocate_headers(data, at))
         out.append(data[:0x3C] + (len(data) + rng.randrange(1, 0x10000)).to_bytes(4, "little") + data[0x40:])
+    out.append(bytes([rng.randrange(256)]) + data[1:])  # no 'MZ': SRM reads a COFF object file
     return out
 
 
