@@ -25,6 +25,11 @@ def path_key(name: str) -> str:
     return netpath.upper_invariant(name.replace("/", "\\"))
 
 
+def _in_folder(folder: str, name: str) -> str:
+    """The path key of `name` in `folder` (a '\\' path, '' for the root)."""
+    return netpath.upper_invariant(f"{folder}\\{name}" if folder else name)
+
+
 class PairingIndex:
     """The .snupkg's PDBs and the .nupkg's assemblies, indexed by the keys nuget.org pairs them on."""
 
@@ -72,8 +77,7 @@ class PairingIndex:
 
     def extracted_pdb_at(self, folder: str, file_name: str) -> ZipEntry | None:
         """The extracted PDB whose path is `folder\\file_name` (folder '' for the root)."""
-        wanted = f"{folder}\\{file_name}" if folder else file_name
-        return self._extracted[0].get(netpath.upper_invariant(wanted))
+        return self._extracted[0].get(_in_folder(folder, file_name))
 
     @cached_property
     def _extracted_tree(self) -> tuple[dict[str, ZipEntry], frozenset[str]]:
@@ -92,10 +96,8 @@ class PairingIndex:
 
     def extracted_assembly_at(self, folder: str, file_name: str) -> ZipEntry | None:
         """The extracted assembly whose path is `folder\\file_name` (folder '' for the root)."""
-        wanted = f"{folder}\\{file_name}" if folder else file_name
-        return self._extracted_tree[0].get(netpath.upper_invariant(wanted))
+        return self._extracted_tree[0].get(_in_folder(folder, file_name))
 
     def is_extracted_folder(self, folder: str, name: str) -> bool:
         """Whether extracting the package creates the folder `folder\\name`."""
-        wanted = f"{folder}\\{name}" if folder else name
-        return netpath.upper_invariant(wanted) in self._extracted_tree[1]
+        return _in_folder(folder, name) in self._extracted_tree[1]

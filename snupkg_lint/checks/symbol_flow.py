@@ -121,14 +121,17 @@ def _open_codeview_pdb(a: Artifacts, assembly: Assembly, codeview: CodeView, err
     if refused is not None:
         return "pdb-not-found", None, (f"the CodeView file name '{shown}' holds {refused!r}: "
                                        "File.OpenRead throws ArgumentException (Illegal characters in path)")
-    if not name or a.pairing.is_extracted_folder(folder, name):
-        return "pdb-not-found", None, (f"the CodeView file name '{shown}' names a folder: "
-                                       "File.OpenRead throws UnauthorizedAccessException")
+    folder_named = (f"the CodeView file name '{shown}' names a folder: File.OpenRead throws "
+                    "UnauthorizedAccessException")
+    if not name:
+        return "pdb-not-found", None, folder_named
     if netpath.component_too_long(name):  # an IOException: SRM keeps it and tries the embedded PDB first
         errors.append((f"the CodeView file name is {len(name)} characters long: PathTooLongException", False, True))
         return "pdb-not-found", None, None
     entry = a.pairing.extracted_pdb_at(folder, name)
     if entry is None:
+        if a.pairing.is_extracted_folder(folder, name):
+            return "pdb-not-found", None, folder_named
         other = a.pairing.extracted_assembly_at(folder, name)
         if other is not None:  # the job extracted it there: .NET reads the DLL as PDB metadata
             errors.append((f"the CodeView entry names {other.name}, which is not a PDB: BadImageFormatException "
