@@ -13,10 +13,8 @@ are not SRM's and are tested in test_validation_as_dotnet.py."""
 
 from __future__ import annotations
 
-import json
 import random
 import struct
-import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -27,11 +25,10 @@ from snupkg_lint.checks.symbol_flow import validated
 from snupkg_lint.formats import netpath
 from snupkg_lint.formats.pe import read_pe
 from snupkg_lint.formats.source import BytesSource, FormatError
-from tests.conftest import require
 from tests.factory import package as pkg
+from tests.interop import in_own_process, serve
 from tests.test_differential_srm import pdb_mutants, pe_mutants
 
-ROOT = Path(__file__).resolve().parent.parent
 FOLDER = "lib/net8.0"
 
 # snupkg-lint's outcome → the answer of TryOpenAssociatedPortablePdb it stands for
@@ -171,20 +168,10 @@ def compare(net, corpus: Path) -> dict:
 
 
 def test_the_pdb_lookup_agrees_with_system_reflection_metadata(corpus):
-    result = subprocess.run([sys.executable, "-m", "tests.test_differential_flow", str(corpus)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stderr[-3000:]
-    data = json.loads(result.stdout.strip().splitlines()[-1])
-    require("unavailable" not in data, data.get("unavailable", ""))
+    data = in_own_process("tests.test_differential_flow", str(corpus))
     assert data["compared"] > 1000 and not data["kinds"], data
     assert {"pdb-file", "embedded-pdb", "nothing", "bad-image", "escapes"} <= set(data["answers"]), data
 
 
 if __name__ == "__main__":
-    from tests.interop import load
-
-    loaded = load()
-    if isinstance(loaded, str):
-        print(json.dumps({"unavailable": loaded}))
-    else:
-        print(json.dumps(compare(loaded, Path(sys.argv[1]))))
+    serve(lambda net: compare(net, Path(sys.argv[1])))

@@ -8,9 +8,7 @@ are counted and named, so that fixing one shows here, and a new kind fails the t
 
 from __future__ import annotations
 
-import json
 import random
-import subprocess
 import sys
 import uuid
 import zipfile
@@ -20,11 +18,9 @@ from pathlib import Path
 from snupkg_lint.formats.pdb import PortablePdb
 from snupkg_lint.formats.pe import DEBUG_CODEVIEW, DEBUG_PDB_CHECKSUM, ReaderLimitError, read_pe
 from snupkg_lint.formats.source import BytesSource, FormatError, UncaughtError
-from tests.conftest import require
 from tests.factory.pdb import with_empty_table
 from tests.factory.pe import relocate_headers
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.interop import in_own_process, serve
 
 # Disagreements issue #8 describes and snupkg-lint does not follow yet: (field, ours, theirs) kinds.
 KNOWN = {
@@ -275,35 +271,18 @@ def compare_pdbs(net, corpus: Path) -> dict:
                     lambda o, t: _outcome(o) == _outcome(t), 9)
 
 
-def _in_own_process(what: str, corpus: Path) -> dict:
-    """The comparison runs in a process of its own: once .NET is loaded into a process, forking it (as --jobs
-    does, and the tests of it) is not safe, so the test process never loads it."""
-    result = subprocess.run([sys.executable, "-m", "tests.test_differential_srm", what, str(corpus)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stderr[-3000:]
-    data = json.loads(result.stdout.strip().splitlines()[-1])
-    require("unavailable" not in data, data.get("unavailable", ""))
-    return data
-
-
 def test_pe_readers_agree(corpus):
-    data = _in_own_process("pe", corpus)
+    data = in_own_process("tests.test_differential_srm", "pe", str(corpus))
     unknown = {k: n for k, n in data["kinds"].items() if k not in KNOWN}
     assert data["compared"] > 1000 and not unknown, data
 
 
 def test_pdb_readers_agree(corpus):
-    data = _in_own_process("pdb", corpus)
+    data = in_own_process("tests.test_differential_srm", "pdb", str(corpus))
     unknown = {k: n for k, n in data["kinds"].items() if k not in KNOWN}
     assert data["compared"] > 500 and not unknown, data
 
 
 if __name__ == "__main__":
-    from tests.interop import load
-
-    loaded = load()
-    if isinstance(loaded, str):
-        print(json.dumps({"unavailable": loaded}))
-    else:
-        compare = compare_pes if sys.argv[1] == "pe" else compare_pdbs
-        print(json.dumps(compare(loaded, Path(sys.argv[2]))))
+    compare = compare_pes if sys.argv[1] == "pe" else compare_pdbs
+    serve(lambda net: compare(net, Path(sys.argv[2])))
