@@ -40,6 +40,7 @@ VALIDATION_STEPS: tuple[str, ...] = (
     "V101",  # no symbol files (253)
     "V102",  # a PDB without its assembly (251)
     "V103",  # not portable (252)
-    "V104", "V105",  # the CodeView entry leads to the PDB with its id (251), or the reader fails (0)
+    "V104", "V105", "V109",  # the CodeView entry leads to the PDB with its id (251), the reader fails (0), or
+    #                          an exception escapes the job (0, no e-mail)
     "V106", "V107", "V108",  # PdbChecksum present, matching, known algorithm (250, 0)
 )
