@@ -269,6 +269,67 @@ def _outcome_text(rule: Rule) -> str:
     return "none (nuget.org does not reject this)"
 
 
+def _default_data() -> str:
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "snupkg-lint", "serve")
+
+
+@app.command(epilog="Exit codes: 0 after SIGINT/SIGTERM; 2 when the options cannot be used or the port cannot be "
+             "bound (one line on stderr).")
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback unless you say otherwise)."),
+    port: int = typer.Option(5555, "--port", min=0, max=65535, help="Port (0: any free port)."),
+    data: Optional[str] = typer.Option(None, "--data", metavar="DIR",
+                                       help="Where pushed packages and results are kept [default: ~/.cache/snupkg-lint/serve]."),
+    api_key: Optional[List[str]] = typer.Option(None, "--api-key", metavar="KEY",
+                                                help="A key that may push any package (repeatable)."),
+    keys: Optional[str] = typer.Option(None, "--keys", metavar="FILE",
+                                       help="Scoped keys (TOML: key -> owner, id globs, actions push/pushversion)."),
+    max_size: int = typer.Option(262_144_000, "--max-size", metavar="BYTES", min=1,
+                                 help="Largest request body; larger ones get 413 [default: nuget.org's 250 MiB]."),
+    validation_delay: float = typer.Option(0.0, "--validation-delay", metavar="SECONDS", min=0.0,
+                                           help="Keep each symbol package validating this long first (rehearse 409)."),
+) -> None:
+    """Serve a local nuget.org push endpoint (PackagePublish/2.0.0, SymbolPackagePublish/4.9.0) that answers every
+    push as nuget.org would, then validates the symbols in the background."""
+    from snupkg_lint import server
+
+    if not server.available():
+        raise UsageProblem(server.INSTALL_HINT)
+    from snupkg_lint.server import keys as keys_mod
+    from snupkg_lint.server.app import Settings, run
+
+    ring = [keys_mod.Key(k) for k in api_key or () if k]
+    if keys is not None:
+        try:
+            ring.extend(keys_mod.load(keys))
+        except keys_mod.KeyFileError as exc:
+            raise UsageProblem(str(exc)) from None
+    generated = None
+    if not ring:
+        generated = keys_mod.generated()
+        ring.append(generated)
+    folder = os.path.abspath(data or _default_data())
+    try:
+        os.makedirs(folder, exist_ok=True)
+        settings = Settings(folder, keys_mod.Keyring(tuple(ring)), max_size, validation_delay)
+    except OSError as exc:
+        raise UsageProblem(f"{folder}: cannot be used as the data folder ({exc.strerror or exc})") from None
+
+    def announce(url: str) -> None:
+        lines = [f"snupkg-lint serve: {url}", f"  data folder: {folder}"]
+        if generated is not None:
+            lines.append(f"  API key (generated): {generated.value}")
+        lines.append("  stop with Ctrl+C")
+        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.flush()
+
+    try:
+        run(settings, host, port, announce)
+    except OSError as exc:
+        raise UsageProblem(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
 def _version_callback(value: bool) -> None:
     if value:
         typer.echo(f"snupkg-lint {__version__}")
