@@ -1,4 +1,5 @@
-"""The command line: `snupkg-lint check`, `snupkg-lint rules`, `snupkg-lint rule ID`.
+"""The command line: `snupkg-lint check`, `snupkg-lint rules`, `snupkg-lint rule ID`, `snupkg-lint serve`,
+`snupkg-lint push`.
 
 Exit codes: 0 no reported finding at or above fail-on (default: error), or --exit-zero; 1 at least one;
 2 the command line or the configuration cannot be used, or a path cannot be read (one line on stderr each,
@@ -328,6 +329,48 @@ def serve(
         run(settings, host, port, announce)
     except OSError as exc:
         raise UsageProblem(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+@app.command(epilog="Exit codes: 0 when every file was accepted (or skipped as a duplicate); 1 when snupkg-lint or "
+             "the server rejected one; 2 on a usage or connection problem (one line on stderr).")
+def push(
+    path: str = typer.Argument(..., metavar="PATH", help="A .nupkg (then its sibling .snupkg), a .snupkg, or a folder."),
+    source: str = typer.Option(..., "--source", "-s", metavar="URL",
+                               help="A V3 service index (…/v3/index.json) or a push endpoint URL."),
+    api_key: Optional[str] = typer.Option(None, "--api-key", "-k", metavar="KEY", envvar="NUGET_API_KEY",
+                                          show_envvar=True, help="The API key, sent only in X-NuGet-ApiKey."),
+    force: bool = typer.Option(False, "--force", help="Send even what nuget.org would reject at push time."),
+    skip_duplicate: bool = typer.Option(False, "--skip-duplicate", help="Treat 409 (already there) as success."),
+    timeout: float = typer.Option(300.0, "--timeout", metavar="SECONDS", min=1.0, help="Network timeout."),
+) -> None:
+    """Lint, then push packages and symbol packages as the NuGet client does, and explain each answer."""
+    from snupkg_lint import push as push_mod
+
+    try:
+        items = push_mod.plan(path)
+    except push_mod.PushProblem as exc:
+        raise UsageProblem(str(exc)) from None
+    push_mod.lint(items)
+    stopped = push_mod.refused(items)
+    for item in stopped:
+        f = item.report.predicted
+        typer.echo(f"{os.path.basename(item.path)}: nuget.org would reject this push with {f.outcome.status} "
+                   f"({f.outcome.server_message}).\n  Rule {f.rule} {f.name}: {f.message}.\n  How to fix: {f.fix}")
+    if stopped and not force:
+        typer.echo("Nothing was sent (--force sends it anyway).")
+        raise typer.Exit(1)
+    pusher = push_mod.Pusher(api_key, timeout=timeout)
+    try:
+        package_url, symbols_url = pusher.endpoints(source)
+        outcomes = push_mod.run(items, package_url, symbols_url, pusher, skip_duplicate=skip_duplicate,
+                                log=typer.echo)
+    except push_mod.PushProblem as exc:
+        raise UsageProblem(str(exc)) from None
+    finally:
+        pusher.close()
+    if any(o.status is None for o in outcomes):
+        raise typer.Exit(2)
+    raise typer.Exit(0 if all(o.ok for o in outcomes) and not stopped else 1)
 
 
 def _version_callback(value: bool) -> None:
