@@ -99,6 +99,7 @@ class Server:
         for path in ("/api/v2/symbolpackage", "/api/v2/symbolpackage/"):
             app.router.add_put(path, self.push_symbols)
         app.router.add_get("/api/v2/symbolpackage/{id}/{version}", self.symbols_result)
+        app.router.add_get("/api/v2/package/{id}/{version}", self.download)
         app.router.add_get("/", self.html)
         return app
 
@@ -155,8 +156,12 @@ class Server:
             except TooLarge:
                 return _answer(Answer(413, m.FILE_TOO_LARGE), Connection="close")
             except Malformed:
+                if request.content.total_bytes > limit:
+                    return _answer(Answer(413, m.FILE_TOO_LARGE), Connection="close")
                 return _answer(Answer(400, m.INVALID_PACKAGE.format(MALFORMED)), Connection="close")
             except _CUT_OFF:  # the client went away, or sent less than it announced, or broken chunks
+                if request.content.total_bytes > limit:
+                    return _answer(Answer(413, m.FILE_TOO_LARGE), Connection="close")
                 return _answer(Answer(400, m.UPLOAD_CANCELLED), Connection="close")
             answer = await asyncio.to_thread(decide.symbols if symbols else decide.package, self.store, upload, key)
         finally:
@@ -179,6 +184,15 @@ class Server:
         if stored.result:
             document.update({k: v for k, v in stored.result.items() if k != "status"})
         return web.Response(text=json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json")
+
+    async def download(self, request: web.Request) -> web.StreamResponse:
+        """A stored .nupkg, as nuget.org's GET /api/v2/package/{id}/{version} gives it."""
+        version = parse_nuget_version(request.match_info["version"])
+        stored = self.store.package(request.match_info["id"], version.normalized) if version else None
+        if stored is None:
+            return web.Response(status=404, text="Not Found")
+        request["package_id"], request["package_version"] = stored.id, stored.version
+        return web.FileResponse(self.store.path(stored), headers={"Content-Type": "application/octet-stream"})
 
     async def html(self, request: web.Request) -> web.Response:
         return web.Response(text=page.render(self.store), content_type="text/html")
