@@ -319,6 +319,8 @@ def serve(
 
     def announce(url: str) -> None:
         lines = [f"snupkg-lint serve: {url}", f"  data folder: {folder}"]
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            lines.append(f"  warning: listening on {host}, beyond this machine; API keys travel in clear over HTTP")
         if generated is not None:
             lines.append(f"  API key (generated): {generated.value}")
         lines.append("  stop with Ctrl+C")

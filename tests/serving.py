@@ -46,9 +46,9 @@ class Served:
     def base(self) -> str:
         return self.url[: -len("/v3/index.json")]
 
-    def stop(self) -> tuple[int, str]:
+    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str]:
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(sig)
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:

@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -42,6 +43,8 @@ def served(tmp_path_factory):
     code, err = running.stop()
     assert code == 0 and "Traceback" not in err, err
     assert KEY not in err  # keys are never logged
+    assert "PUT /api/v2/symbolpackage/ 201 Contoso.Http 1.2.3 " in err  # one line per request
+    assert "PUT /api/v2/symbolpackage/ 401 - - " in err
 
 
 def nupkg(name: str, version: str = "1.0.0") -> bytes:
@@ -161,7 +164,8 @@ def test_a_key_is_generated_and_printed_when_none_is_given(tmp_path):
         key = line.split()[-1]
         assert put(f"{running.base}/api/v2/package/", nupkg("Contoso.Gen"), key=key)[0] == 201
     finally:
-        assert running.stop()[0] == 0
+        code, err = running.stop(signal.SIGINT)
+    assert code == 0 and "Traceback" not in err and key not in err
 
 
 def test_without_the_server_extra_serve_says_how_to_install_it():
@@ -178,6 +182,14 @@ def test_ids_and_versions_never_leave_the_data_folder():
     for text in ("../../etc/passwd", "..", ".hidden", "a/b\\c", "Ünï.cødé", "x" * 300, ""):
         name = safe_component(text)
         assert "/" not in name and "\\" not in name and not name.startswith(".") and 0 < len(name) <= 128
+
+
+def test_the_reason_phrase_is_one_ascii_line_of_at_most_512_characters():
+    from snupkg_lint.server.decide import Answer
+
+    assert Answer(404, m.PARENT_NOT_FOUND.format("Café.Lib", "1.0.0")).reason.startswith("A package with ID 'Caf?.Lib'")
+    long = Answer(400, "line one\r\nline two " + "x" * 600).reason
+    assert len(long) == 512 and long.endswith("...") and long.startswith("line one line two")
 
 
 def test_keys_are_not_shown_by_repr():

@@ -37,8 +37,9 @@ class Answer:
 
     @property
     def reason(self) -> str:
-        """The reason phrase: one line, at most 512 characters, and Latin-1 safe (the client decodes ISO-8859-1;
-        what Latin-1 cannot hold becomes '?'). Only ASCII is sent raw, as HTTP/1.1 servers agree on it."""
+        """The reason phrase: one line, at most 512 characters (model.reason_phrase), and Latin-1 safe: the client
+        decodes it as ISO-8859-1 while aiohttp writes the status line as UTF-8, so only ASCII is sent and any other
+        character becomes '?'. The body carries the full text in UTF-8."""
         return reason_phrase(self.message).encode("ascii", "replace").decode("ascii")
 
 
