@@ -22,6 +22,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from snupkg_lint import __version__
+from snupkg_lint.artifacts import PackageFile
 from snupkg_lint.checks import messages as m
 from snupkg_lint.engine import check_package
 from snupkg_lint.inputs import sibling_nupkg, sibling_snupkg
@@ -259,6 +260,15 @@ def _validation_forecast(report: PackageReport | None) -> str:
     return "snupkg-lint predicts it succeeds"
 
 
+def _package_id(path: str) -> str | None:
+    package = PackageFile(path)
+    try:
+        identity = package.identity
+    finally:
+        package.close()
+    return identity.id.strip() if identity is not None and identity.id else None
+
+
 def explain(item: Item, status: int | None, reason: str, skip_duplicate: bool) -> tuple[bool, list[str]]:
     what = "symbol package" if item.symbols else "package"
     name = os.path.basename(item.path)
@@ -281,9 +291,12 @@ def explain(item: Item, status: int | None, reason: str, skip_duplicate: bool) -
     elif status == 401 and reason == m.API_KEY_REQUIRED:
         lines.append("  no API key was sent: give --api-key KEY or set NUGET_API_KEY.")
     elif status in (401, 403):
+        package_id = _package_id(item.path) or "Contoso.Lib"
+        glob = package_id.split(".")[0] + ".*" if "." in package_id else package_id
         lines.append(f"  the key is unknown, expired, or its scope does not cover this {what}: on nuget.org, "
-                     "Account > API Keys > Create, with the Push scope and a glob pattern matching the package id "
-                     "(e.g. 'Contoso.*'), owned by an owner of the package.")
+                     "Account > API Keys > Create, with the Push scope (or Push only new package versions, for an "
+                     f"id that exists) and a glob pattern matching '{package_id}' (e.g. '{glob}' or the id itself), "
+                     "with an owner of the package as its package owner.")
     elif status == 404:
         lines.append("  the server has no package of this id and version: push the .nupkg first, or wait until "
                      "nuget.org has indexed it (a few minutes after its push).")

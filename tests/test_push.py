@@ -118,7 +118,7 @@ def test_what_nuget_org_would_reject_is_not_sent_unless_forced(server, tmp_path)
 
 @pytest.mark.parametrize("args, env, status, words", [
     ((), {}, 401, "no API key was sent"),
-    (("--api-key", "wrong"), {}, 403, "glob pattern matching the package id"),
+    (("--api-key", "wrong"), {}, 403, "glob pattern matching 'Contoso.Refused403'"),
     ((), {"NUGET_API_KEY": KEY}, 404, "push the .nupkg first"),
 ])
 def test_each_refusal_is_explained(server, tmp_path, args, env, status, words):
@@ -164,3 +164,53 @@ def test_usage_and_connection_problems_exit_2(tmp_path):
     assert done.returncode == 2 and "cannot load the service index" in done.stderr and "Traceback" not in done.stderr
     done = push(str(tmp_path / "missing.snupkg"), "--source", "http://127.0.0.1:1/v3/index.json")
     assert done.returncode == 2 and "no such file" in done.stderr
+
+
+def test_a_folder_goes_packages_first_then_symbols(tmp_path):
+    for name in ("Contoso.One", "Contoso.Two"):
+        write_pair(tmp_path, name)
+    with Recorder() as recorder:
+        done = push(str(tmp_path), "--source", recorder.url, "--api-key", KEY)
+    assert done.returncode == 0, done.stdout
+    targets = [r.split(b" ", 2)[1] for r in recorder.puts()]
+    assert targets == [b"/api/v2/package/"] * 2 + [b"/api/v2/symbolpackage/"] * 2
+
+
+def test_a_403_names_a_glob_for_the_package(tmp_path):
+    _, snupkg = write_pair(tmp_path, "Fabrikam.Tools")
+    with Recorder([(403, m.API_KEY_NOT_AUTHORIZED)]) as recorder:
+        done = push(snupkg, "--source", recorder.url, "--api-key", "old")
+    assert done.returncode == 1 and "matching 'Fabrikam.Tools' (e.g. 'Fabrikam.*'" in done.stdout
+
+
+def test_https_is_verified_with_the_systems_certificates(tmp_path):
+    import shutil
+    import ssl
+    import threading
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = __import__("socket").create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def accept_once():
+        try:
+            connection, _ = listener.accept()
+            with context.wrap_socket(connection, server_side=True):
+                pass
+        except (OSError, ssl.SSLError):
+            pass
+
+    thread = threading.Thread(target=accept_once, daemon=True)
+    thread.start()
+    _, snupkg = write_pair(tmp_path, "Contoso.Tls")
+    done = push(snupkg, "--source", f"https://127.0.0.1:{port}/v3/index.json", "--api-key", KEY)
+    listener.close()
+    assert done.returncode == 2 and "CERTIFICATE_VERIFY_FAILED" in done.stderr, done.stderr
