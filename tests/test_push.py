@@ -12,6 +12,7 @@ import pytest
 
 from snupkg_lint.checks import messages as m
 from tests import serving
+from tests.conftest import require
 from tests.factory import package as pkg
 from tests.factory.pair import matched_pair
 from tests.recording import Recorder
@@ -189,8 +190,7 @@ def test_https_is_verified_with_the_systems_certificates(tmp_path):
     import threading
 
     openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is not installed")
+    require(openssl, "openssl is not installed (.ci/run's ca-certificates-mono brings it)")
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
                     "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],

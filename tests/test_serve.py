@@ -11,7 +11,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -356,3 +355,10 @@ def test_a_gigabyte_upload_against_a_small_limit(served):
     assert _rss_kib(served.process.pid) - before < 100_000  # nothing like the upload held in memory
     still_serving(served)
     assert not any((served.data / "incoming").iterdir())  # the partial upload is gone
+
+
+def test_broken_chunked_framing_is_a_clean_400(served):
+    port = port_of(served)
+    answer = raw(port, _head(port, chunked=True, content_type=multipart(b"")[1]) + b"ZZZ\r\nnot hex\r\n0\r\n\r\n")
+    assert answer.split(b"\r\n", 1)[0].split(b" ")[1] == b"400", answer[:200]
+    still_serving(served)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as _dt
 import json
+import logging
 import signal
 import sys
 import time
@@ -198,8 +199,34 @@ class Server:
         return web.Response(text=page.render(self.store), content_type="text/html")
 
 
+class _OneLine(logging.Formatter):
+    """aiohttp's own errors (a request it cannot parse, a connection cut): one line, never a traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            text += f": {type(error).__name__}: {' '.join(str(error).split())}"
+        return "error: " + text
+
+    def formatException(self, ei) -> str:  # noqa: N802 - logging's name
+        return ""
+
+
+def _protocol_logger(stream) -> logging.Logger:
+    logger = logging.getLogger("snupkg_lint.serve")
+    logger.propagate = False
+    logger.handlers[:] = []
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(_OneLine())
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    return logger
+
+
 async def _serve(server: Server, host: str, port: int, announce) -> None:
-    runner = web.AppRunner(server.application(), access_log=None, lingering_time=2.0, shutdown_timeout=10.0)
+    runner = web.AppRunner(server.application(), access_log=None, lingering_time=2.0, shutdown_timeout=10.0,
+                           logger=_protocol_logger(server.settings.log))
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
