@@ -84,6 +84,22 @@ def _duplicates(name):
     return {"files": [pkg.Entry(f"{DIR}/{name}.pdb", built.pdb), pkg.Entry(f"{DIR}/{name}.PDB", built.pdb)]}
 
 
+def _no_description(name):
+    return {"nuspec": pkg.nuspec_xml(name, "1.0.0", description=None)}
+
+
+def _restricted(name):
+    return {"nuspec": pkg.nuspec_xml(name, "1.0.0", extra="<listed>true</listed>")}
+
+
+def _bad_boolean(name):
+    return {"nuspec": pkg.nuspec_xml(name, "1.0.0", extra="<serviceable>yes</serviceable>")}
+
+
+def _backslashes(name):
+    return {"files": {f"lib\\\\net8.0/{name}.pdb": matched_pair(name).pdb}}
+
+
 def _no_metadata(name):
     return {"nuspec": f'<?xml version="1.0"?><package xmlns="{pkg.NS}"><other/></package>'}
 
@@ -96,6 +112,10 @@ REJECTIONS = [
     ("extension", _dll_inside, 400, m.INVALID_FILES.format(".pdb")),
     ("future-date", _future, 400, m.ENTRY_FROM_FUTURE.format("{name}.pdb")),
     ("duplicates", _duplicates, 400, m.DUPLICATED_ENTRIES),
+    ("backslashes", _backslashes, 400, m.DOUBLE_BACK_SLASH.format("{name}.pdb")),
+    ("description", _no_description, 400, m.PROPERTY_MISSING.format("Description")),
+    ("restricted-element", _restricted, 400, m.INVALID_METADATA.format("listed")),
+    ("boolean", _bad_boolean, 400, m.INVALID_BOOLEAN.format("serviceable")),
     ("no-metadata", _no_metadata, 500, m.MISSING_METADATA_NODE.format("metadata")),
 ]
 

@@ -236,7 +236,10 @@ async def _serve(server: Server, host: str, port: int, announce) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # Windows: Ctrl+C arrives as KeyboardInterrupt instead
+            pass
     try:
         await stop.wait()
     finally:
@@ -249,6 +252,8 @@ def run(settings: Settings, host: str, port: int, announce) -> None:
     server.validator.start()
     try:
         asyncio.run(_serve(server, host, port, announce))
+    except KeyboardInterrupt:
+        pass
     finally:
         server.validator.stop()
         server.store.close()
