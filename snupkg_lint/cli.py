@@ -291,8 +291,10 @@ def serve(
     validation_delay: float = typer.Option(0.0, "--validation-delay", metavar="SECONDS", min=0.0,
                                            help="Keep each symbol package validating this long first (rehearse 409)."),
 ) -> None:
-    """Serve a local nuget.org push endpoint (PackagePublish/2.0.0, SymbolPackagePublish/4.9.0) that answers every
-    push as nuget.org would, then validates the symbols in the background."""
+    """Serve a local nuget.org push endpoint that answers every push as nuget.org would.
+
+    PackagePublish/2.0.0 and SymbolPackagePublish/4.9.0 at /v3/index.json; symbol packages are then validated in
+    the background (GET /api/v2/symbolpackage/ID/VERSION, and the page at /)."""
     from snupkg_lint import server
 
     if not server.available():
