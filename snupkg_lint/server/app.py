@@ -26,10 +26,12 @@ from snupkg_lint.server.storage import Store
 from snupkg_lint.server.validation import Validator
 
 CHUNK = 1 << 16
+IDLE = 300.0  # seconds an upload may send nothing (the NuGet client's own default timeout): then it is cut off
 MALFORMED = "The request body is not a multipart/form-data body with a package file."
 
 
-_CUT_OFF = (ConnectionError, asyncio.IncompleteReadError, aiohttp.ClientError, HttpProcessingError)
+_CUT_OFF = (ConnectionError, asyncio.IncompleteReadError, asyncio.TimeoutError, aiohttp.ClientError,
+            HttpProcessingError)
 
 
 class TooLarge(Exception):
@@ -57,7 +59,7 @@ def _answer(answer: Answer, **headers: str) -> web.Response:
 
 async def _copy(source, target, request: web.Request, limit: int) -> None:
     while True:
-        chunk = await source(CHUNK)
+        chunk = await asyncio.wait_for(source(CHUNK), IDLE)
         if not chunk:
             return
         if request.content.total_bytes > limit:
