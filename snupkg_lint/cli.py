@@ -1,4 +1,5 @@
-"""The command line: `snupkg-lint check`, `snupkg-lint rules`, `snupkg-lint rule ID`.
+"""The command line: `snupkg-lint check`, `snupkg-lint rules`, `snupkg-lint rule ID`, `snupkg-lint serve`,
+`snupkg-lint push`.
 
 Exit codes: 0 no reported finding at or above fail-on (default: error), or --exit-zero; 1 at least one;
 2 the command line or the configuration cannot be used, or a path cannot be read (one line on stderr each,
@@ -267,6 +268,113 @@ def _outcome_text(rule: Rule) -> str:
         return f"push accepted, then symbol validation fails with issue {o.code}" + \
             (f': "{o.server_message}"' if o.server_message else "")
     return "none (nuget.org does not reject this)"
+
+
+def _default_data() -> str:
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "snupkg-lint", "serve")
+
+
+@app.command(epilog="Exit codes: 0 after SIGINT/SIGTERM; 2 when the options cannot be used or the port cannot be "
+             "bound (one line on stderr).")
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback unless you say otherwise)."),
+    port: int = typer.Option(5555, "--port", min=0, max=65535, help="Port (0: any free port)."),
+    data: Optional[str] = typer.Option(None, "--data", metavar="DIR",
+                                       help="Where pushed packages and results are kept [default: ~/.cache/snupkg-lint/serve]."),
+    api_key: Optional[List[str]] = typer.Option(None, "--api-key", metavar="KEY",
+                                                help="A key that may push any package (repeatable)."),
+    keys: Optional[str] = typer.Option(None, "--keys", metavar="FILE",
+                                       help="Scoped keys (TOML: key -> owner, id globs, actions push/pushversion)."),
+    max_size: int = typer.Option(262_144_000, "--max-size", metavar="BYTES", min=1,
+                                 help="Largest request body; larger ones get 413 [default: nuget.org's 250 MiB]."),
+    validation_delay: float = typer.Option(0.0, "--validation-delay", metavar="SECONDS", min=0.0,
+                                           help="Keep each symbol package validating this long first (rehearse 409)."),
+) -> None:
+    """Serve a local nuget.org push endpoint that answers every push as nuget.org would.
+
+    PackagePublish/2.0.0 and SymbolPackagePublish/4.9.0 at /v3/index.json; symbol packages are then validated in
+    the background (GET /api/v2/symbolpackage/ID/VERSION, and the page at /)."""
+    from snupkg_lint import server
+
+    if not server.available():
+        raise UsageProblem(server.INSTALL_HINT)
+    from snupkg_lint.server import keys as keys_mod
+    from snupkg_lint.server.app import Settings, run
+
+    ring = [keys_mod.Key(k) for k in api_key or () if k]
+    if keys is not None:
+        try:
+            ring.extend(keys_mod.load(keys))
+        except keys_mod.KeyFileError as exc:
+            raise UsageProblem(str(exc)) from None
+    generated = None
+    if not ring:
+        generated = keys_mod.generated()
+        ring.append(generated)
+    folder = os.path.abspath(data or _default_data())
+    try:
+        os.makedirs(folder, exist_ok=True)
+        settings = Settings(folder, keys_mod.Keyring(tuple(ring)), max_size, validation_delay)
+    except OSError as exc:
+        raise UsageProblem(f"{folder}: cannot be used as the data folder ({exc.strerror or exc})") from None
+
+    def announce(url: str) -> None:
+        lines = [f"snupkg-lint serve: {url}", f"  data folder: {folder}"]
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            lines.append(f"  warning: listening on {host}, beyond this machine; API keys travel in clear over HTTP")
+        if generated is not None:
+            lines.append(f"  API key (generated): {generated.value}")
+        lines.append("  stop with Ctrl+C")
+        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.flush()
+
+    try:
+        run(settings, host, port, announce)
+    except OSError as exc:
+        raise UsageProblem(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+@app.command(epilog="Exit codes: 0 when every file was accepted (or skipped as a duplicate); 1 when snupkg-lint or "
+             "the server rejected one; 2 on a usage or connection problem (one line on stderr).")
+def push(
+    path: str = typer.Argument(..., metavar="PATH", help="A .nupkg (then its sibling .snupkg), a .snupkg, or a folder."),
+    source: str = typer.Option(..., "--source", "-s", metavar="URL",
+                               help="A V3 service index (…/v3/index.json) or a push endpoint URL."),
+    api_key: Optional[str] = typer.Option(None, "--api-key", "-k", metavar="KEY", envvar="NUGET_API_KEY",
+                                          show_envvar=True, help="The API key, sent only in X-NuGet-ApiKey."),
+    force: bool = typer.Option(False, "--force", help="Send even what nuget.org would reject at push time."),
+    skip_duplicate: bool = typer.Option(False, "--skip-duplicate", help="Treat 409 (already there) as success."),
+    timeout: float = typer.Option(300.0, "--timeout", metavar="SECONDS", min=1.0, help="Network timeout."),
+) -> None:
+    """Lint, then push packages and symbol packages as the NuGet client does, and explain each answer."""
+    from snupkg_lint import push as push_mod
+
+    try:
+        items = push_mod.plan(path)
+    except push_mod.PushProblem as exc:
+        raise UsageProblem(str(exc)) from None
+    push_mod.lint(items)
+    stopped = push_mod.refused(items)
+    for item in stopped:
+        f = item.report.predicted
+        typer.echo(f"{os.path.basename(item.path)}: nuget.org would reject this push with {f.outcome.status} "
+                   f"({f.outcome.server_message}).\n  Rule {f.rule} {f.name}: {f.message}.\n  How to fix: {f.fix}")
+    if stopped and not force:
+        typer.echo("Nothing was sent (--force sends it anyway).")
+        raise typer.Exit(1)
+    pusher = push_mod.Pusher(api_key, timeout=timeout)
+    try:
+        package_url, symbols_url = pusher.endpoints(source)
+        outcomes = push_mod.run(items, package_url, symbols_url, pusher, skip_duplicate=skip_duplicate,
+                                log=typer.echo)
+    except push_mod.PushProblem as exc:
+        raise UsageProblem(str(exc)) from None
+    finally:
+        pusher.close()
+    if any(o.status is None for o in outcomes):
+        raise typer.Exit(2)
+    raise typer.Exit(0 if all(o.ok for o in outcomes) and not stopped else 1)
 
 
 def _version_callback(value: bool) -> None:

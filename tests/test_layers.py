@@ -22,6 +22,8 @@ LAYERS = [
     ("snupkg_lint.report", 3),
     ("snupkg_lint.cli", 4),
     ("snupkg_lint.inputs", 4),
+    ("snupkg_lint.server", 4),  # `serve`: uses the engine and reports; nothing below imports it
+    ("snupkg_lint.push", 4),
     ("snupkg_lint.__main__", 5),
     ("snupkg_lint", 0),  # the package itself: __version__
 ]

@@ -87,3 +87,20 @@ ISSUE_NO_MATCHING_ASSEMBLY = (
 ISSUE_NOT_PORTABLE = "The uploaded symbols package contains one or more pdbs that are not portable."
 ISSUE_NO_SYMBOLS = "The uploaded symbols package does not contain any symbol files."
 ISSUE_UNSAFE_ENTRIES = "The uploaded symbols package contains entries that are not safe for extraction."
+
+# What the push endpoints answer besides the package checks (`snupkg-lint serve`; nuget-org-push-checks.md tables
+# A, B, E and §14; the package endpoint's 409 is Strings.PackageExistsAndCannotBeModified)
+API_KEY_REQUIRED = "An API key must be provided in the 'X-NuGet-ApiKey' header to use this service"
+API_KEY_NOT_AUTHORIZED = (
+    "The specified API key is invalid, has expired, or does not have permission to access the specified package."
+)
+SYMBOLS_CONFLICT_VALIDATING = (
+    "It looks like there is another copy of this symbols package pending validation(s). Please wait for the "
+    "validation(s) to finish before trying to replace the symbols package."
+)
+PACKAGE_EXISTS = "A package with ID '{0}' and version '{1}' already exists and cannot be modified."
+SYMBOLS_NOT_ALLOWED_ON_PACKAGE_ENDPOINT = (
+    "Snupkg upload failed. Please use latest NuGet clients (v 4.9.0 or above) and a V3 endpoint to push Symbol "
+    "packages. For details, refer https://docs.microsoft.com/nuget/create-packages/symbol-packages-snupkg"
+)
+UPLOAD_CANCELLED = "The package upload failed due to the client disconnecting."
