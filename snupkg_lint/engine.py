@@ -65,7 +65,7 @@ def check_package(
 ) -> PackageReport:
     """Open the package (and its .nupkg) once, run every rule, and return the report. `threads` may hash
     large PDBs at once (the result is the same for any number)."""
-    chosen = [r for r in (rules if rules is not None else all_rules()) if r.target == "snupkg"]
+    chosen = [r for r in (rules if rules is not None else all_rules()) if r.target in ("snupkg", "any")]
     with Artifacts(snupkg, nupkg, now=now, threads=threads) as artifacts:
         artifacts.prefetch(threads)
         findings = run_rules(artifacts, chosen)
@@ -77,7 +77,7 @@ def check_nupkg(nupkg: str, *, now: _dt.datetime | None = None) -> PackageReport
     """A .nupkg given with no .snupkg beside it: where its symbols are (embedded, beside the assemblies, nowhere).
     There is no symbol package for nuget.org to take, so the verdict says so."""
     with Artifacts(None, nupkg, now=now) as artifacts:
-        findings = run_rules(artifacts, [r for r in all_rules() if r.target == "nupkg"])
+        findings = run_rules(artifacts, [r for r in all_rules() if r.target in ("nupkg", "any")])
     return PackageReport(nupkg, nupkg, tuple(findings), "no-symbol-package", None, (), "nupkg")
 
 

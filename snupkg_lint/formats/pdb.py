@@ -533,6 +533,12 @@ class PortablePdb:
             )
         return references
 
+    # -- debug information for the "debuggable" checks (issue #9) ------------------------------------------------
+    @_format_errors
+    def module_cdi_kinds(self) -> frozenset[uuid.UUID]:
+        """The kinds of the CustomDebugInformation rows attached to the Module (row 1); no value is read."""
+        return frozenset(kind for table, row, kind, _ in self._cdi_rows if table == MODULE and row == 1)
+
 
 def _c_string(data: bytes, pos: int, what: str) -> tuple[str, int]:
     end = data.find(b"\0", pos)
