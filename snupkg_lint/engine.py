@@ -12,7 +12,7 @@ from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import all_rules
 from snupkg_lint.checks.order import PUSH_ORDER, VALIDATION_STEPS
 from snupkg_lint.checks.registry import declared
-from snupkg_lint.model import Finding, Hit, PackageReport, Rule, Stage
+from snupkg_lint.model import Finding, Hit, PackageReport, Rule, Stage, msg
 
 INTERNAL_ERROR = "X001"
 
@@ -21,7 +21,8 @@ def _internal_error(rule: Rule, exc: BaseException) -> Finding:
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     site = f" at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else ""
     return declared(INTERNAL_ERROR).finding(
-        Hit(f"rule {rule.id} ({rule.name}) crashed: {type(exc).__name__}: {exc}{site}"))
+        Hit(msg("rule {id} ({name}) crashed: {error}{site}", id=rule.id, name=rule.name,
+                error=f"{type(exc).__name__}: {exc}", site=site)))
 
 
 _PUSH_RANK = {rule_id: n for n, rule_id in enumerate(PUSH_ORDER)}

@@ -78,6 +78,10 @@ def _without_trailing_commas(text: str) -> str:
     return "".join(out)
 
 
+class _Object(list):
+    """A JSON object as its (name, value) members in order, duplicates kept (JsonDocument enumerates them all)."""
+
+
 def _strict_constant(name: str) -> float:
     raise ValueError(f"{name} is not JSON")
 
@@ -87,16 +91,16 @@ def parse_source_link(text: str) -> SourceLinkMap:
     if len(text) > MAX_SOURCE_LINK_BYTES:
         raise FormatError(f"the Source Link JSON is {len(text)} characters long, over the {MAX_SOURCE_LINK_BYTES} read")
     try:
-        root = json.loads(_without_trailing_commas(text), object_pairs_hook=list, parse_constant=_strict_constant)
+        root = json.loads(_without_trailing_commas(text), object_pairs_hook=_Object, parse_constant=_strict_constant)
     except (ValueError, RecursionError) as exc:
         raise FormatError(f"the Source Link is not valid JSON: {exc}") from None
-    if not isinstance(root, list):
+    if not isinstance(root, _Object):
         raise FormatError("the Source Link JSON root is not an object")
     entries = []
     for name, value in root:
         if name != "documents":
             continue  # SourceLinkMap: "potential future extensibility"
-        if not isinstance(value, list):
+        if not isinstance(value, _Object):
             raise FormatError("the Source Link 'documents' member is not an object")
         for key, url in value:
             if not isinstance(url, str):
