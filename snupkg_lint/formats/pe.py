@@ -198,6 +198,7 @@ class PEImage:
     checksums: tuple[PdbChecksum, ...]
     embedded: EmbeddedPdb | None
     data_errors: tuple[DebugDataError, ...]
+    size_of_image: int = 0  # optional header SizeOfImage: half of the PE's symbol-server key
 
     def codeview_entries(self) -> list[CodeView]:
         """Every decodable CodeView (type 2, non-empty) entry in directory order; failures are in ``data_errors``."""
@@ -251,6 +252,7 @@ class _Headers:
     characteristics: int
     section_count: int
     directories_offset: int
+    size_of_image: int = 0
 
 
 class _PEHeaders(pefile.PE):
@@ -316,6 +318,7 @@ def _parse_headers(src: ByteSource) -> _Headers:
         characteristics=file_header.Characteristics,
         section_count=file_header.NumberOfSections,
         directories_offset=optional_offset + _DATA_DIRECTORIES_OFFSET[magic == _PE32_PLUS_MAGIC],
+        size_of_image=getattr(optional_header, "SizeOfImage", 0),
     )
     if magic not in (_PE32_MAGIC, _PE32_PLUS_MAGIC):
         raise FormatError(f"not a PE image: unknown optional header magic 0x{magic:04X}")
@@ -555,4 +558,5 @@ def read_pe(src: ByteSource) -> PEImage:
         checksums=checksums,
         embedded=embedded,
         data_errors=errors,
+        size_of_image=headers.size_of_image,
     )
