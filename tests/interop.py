@@ -38,6 +38,7 @@ def load() -> SimpleNamespace | str:
         from System import Array, Byte
         from System.Collections.Immutable import ImmutableArray
         from System.Reflection.Metadata import MetadataReaderProvider
+        from System.Reflection.Metadata.Ecma335 import MetadataTokens
         from System.Reflection.PortableExecutable import DebugDirectoryEntryType, PEReader
     except Exception as exc:  # a runtime that cannot start here: say why
         return f".NET Core {RUNTIME} cannot be loaded through pythonnet: {type(exc).__name__}: {exc}"
@@ -55,5 +56,6 @@ def load() -> SimpleNamespace | str:
         return ImmutableArray.Create[Byte](array)
 
     return SimpleNamespace(PEReader=PEReader, MetadataReaderProvider=MetadataReaderProvider,
-                           DebugDirectoryEntryType=DebugDirectoryEntryType, immutable=immutable)
+                           DebugDirectoryEntryType=DebugDirectoryEntryType, MetadataTokens=MetadataTokens,
+                           immutable=immutable)
 

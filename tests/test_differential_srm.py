@@ -2,12 +2,15 @@
 and PDB of the fixtures (loose, and inside their packages) and on seeded mutants of them.
 
 What is compared is what nuget.org's validation reads: whether the PE headers and the debug directory open,
-each debug directory entry, each CodeView and PdbChecksum record, and a PDB's id and documents. A difference
+each debug directory entry, each CodeView and PdbChecksum record, and a PDB's id; and what the debuggable checks
+read: every Document row (name, hash algorithm, hash, language), every CustomDebugInformation row (parent, kind,
+value blob) and the compilation options. A difference
 is a disagreement, unless it is one of the kinds issue #8 lists and has not fixed yet (KNOWN below): those
 are counted and named, so that fixing one shows here, and a new kind fails the test."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import subprocess
@@ -17,7 +20,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from snupkg_lint.formats.pdb import PortablePdb
+from snupkg_lint.formats.pdb import CDI_COMPILATION_OPTIONS, PortablePdb
 from snupkg_lint.formats.pe import DEBUG_CODEVIEW, DEBUG_PDB_CHECKSUM, ReaderLimitError, read_pe
 from snupkg_lint.formats.source import BytesSource, FormatError
 from tests.conftest import require
@@ -29,9 +32,6 @@ KNOWN = {
     "pe-header-beyond-64k",  # A9: e_lfanew past 64 KiB: .NET fails ("Invalid PE signature"), we stop at our bound
     "pdb-stream-name",  # A5: unknown or non-ASCII stream names: .NET reads them as UTF-8 and skips them
     "pdb-table-not-sorted",  # A6: .NET refuses a table that must be sorted and is not; we read it
-    # Found by this suite, in the Document table that no nuget.org check reads yet (issue #9 will):
-    "pdb-document-guid-past-heap",  # a #GUID index past the heap: .NET returns a value, we call the PDB corrupt
-    "pdb-document-blob-integer",  # a malformed compressed integer in a name blob: .NET reads on, we stop
 }
 
 
@@ -78,13 +78,14 @@ def ours_pe(data: bytes):
             records[n] = "fails" if n in failed else codeviews.get(n, "fails")
         elif e.type == DEBUG_PDB_CHECKSUM:
             records[n] = "fails" if n in failed else checksums.get(n, "fails")
-    return entries, records
+    return entries, records, (image.timestamp, image.size_of_image)  # the PE's symbol-server key
 
 
 def theirs_pe(net, data: bytes):
     reader = net.PEReader(net.immutable(data))
     try:
-        reader.PEHeaders  # noqa: B018 - the property reads and checks the headers
+        headers = reader.PEHeaders
+        key = (headers.CoffHeader.TimeDateStamp & 0xFFFFFFFF, headers.PEHeader.SizeOfImage & 0xFFFFFFFF)
     except Exception:
         return "bad-headers"
     try:
@@ -105,19 +106,50 @@ def theirs_pe(net, data: bytes):
                 records[n] = (cs.AlgorithmName, bytes(cs.Checksum).hex())
         except Exception:
             records[n] = "fails"
-    return entries, records
+    return entries, records, key
+
+
+def _options(blob: bytes | None):
+    """CompilationOptions as (name\0 value\0)*, the first of a name winning; "fails" for a malformed blob."""
+    if not blob:
+        return {}
+    if not blob.endswith(b"\0"):
+        return "fails"
+    strings = [s.decode("utf-8", "replace") for s in blob[:-1].split(b"\0")]
+    if len(strings) % 2:
+        return "fails"
+    options: dict[str, str] = {}
+    for name, value in zip(strings[::2], strings[1::2]):
+        options.setdefault(name, value)
+    return options
+
+
+def _value(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16] + f"/{len(data)}"
+
+
+def _part(read):
+    try:
+        return read()
+    except FormatError as exc:
+        return f"fails: {exc}"
 
 
 def ours_pdb(data: bytes):
-    """(id, documents) where id is what nuget.org's validation reads; documents 'bad' with the reason."""
+    """(id, documents, CDIs, compilation options): what nuget.org's validation reads (the id) and what the
+    debuggable checks read; each part "fails" when it cannot be read, "bad" when the PDB does not open."""
     try:
         pdb = PortablePdb.open(BytesSource(data))
     except FormatError:
-        return "bad", None
-    try:
-        return pdb.id.hex(), [(d.name, str(d.hash_algorithm), d.hash.hex()) for d in pdb.documents()]
-    except FormatError as exc:
-        return pdb.id.hex(), f"bad: {exc}"
+        return "bad", None, None, None
+    documents = _part(lambda: [(d.name, str(d.hash_algorithm), d.hash.hex(), str(d.language)) for d in pdb.documents()])
+    cdis = _part(lambda: [(c.parent_table, c.parent_row, str(c.kind), _value(c.value))
+                          for c in pdb.custom_debug_information()])
+    return pdb.id.hex(), documents, cdis, _part(pdb.compilation_options)
+
+
+def _net_guid(reader, handle) -> str:
+    return "None" if handle.IsNil else str(uuid.UUID(reader.GetGuid(handle).ToString()))
 
 
 def theirs_pdb(net, data: bytes):
@@ -126,17 +158,42 @@ def theirs_pdb(net, data: bytes):
         reader = provider.GetMetadataReader()
         pdb_id = bytes(reader.DebugMetadataHeader.Id).hex()
     except Exception as exc:
-        return "bad", f"bad: {exc}"
-    try:
-        documents = []
+        return "bad", f"fails: {exc}", None, None
+
+    def documents():
+        out = []
         for handle in reader.Documents:
             document = reader.GetDocument(handle)
-            algorithm = reader.GetGuid(document.HashAlgorithm)
-            documents.append((reader.GetString(document.Name), str(uuid.UUID(algorithm.ToString())) if
-                              not document.HashAlgorithm.IsNil else "None", bytes(reader.GetBlobBytes(document.Hash)).hex()))
-        return pdb_id, documents
-    except Exception as exc:
-        return pdb_id, f"bad: {exc}"
+            out.append((reader.GetString(document.Name), _net_guid(reader, document.HashAlgorithm),
+                        bytes(reader.GetBlobBytes(document.Hash)).hex(), _net_guid(reader, document.Language)))
+        return out
+
+    def cdis():
+        out = []
+        for handle in reader.CustomDebugInformation:
+            cdi = reader.GetCustomDebugInformation(handle)
+            token = net.MetadataTokens.GetToken(cdi.Parent)
+            kind = "00000000-0000-0000-0000-000000000000" if cdi.Kind.IsNil else _net_guid(reader, cdi.Kind)
+            out.append((token >> 24, token & 0xFFFFFF, kind,
+                        _value(bytes(reader.GetBlobBytes(cdi.Value)))))
+        return out
+
+    def options():
+        # like ours: every row's parent and kind is read, then the value of the first Module options row
+        rows = [reader.GetCustomDebugInformation(handle) for handle in reader.CustomDebugInformation]
+        kinds = [(net.MetadataTokens.GetToken(cdi.Parent), _net_guid(reader, cdi.Kind)) for cdi in rows]
+        for cdi, (token, kind) in zip(rows, kinds):
+            if token == 0x00000001 and kind == str(CDI_COMPILATION_OPTIONS):
+                return _options(bytes(reader.GetBlobBytes(cdi.Value)))
+        return {}
+
+    def part(read):
+        try:
+            return read()
+        except Exception as exc:
+            return f"fails: {exc}"
+
+    return pdb_id, part(documents), part(cdis), part(options)
 
 
 # -- mutants --------------------------------------------------------------------------------------------------------
@@ -158,11 +215,22 @@ def pe_mutants(data: bytes, rng: random.Random, count: int) -> list[bytes]:
 
 
 def pdb_mutants(data: bytes, rng: random.Random, count: int) -> list[bytes]:
+    """Mostly the headers (the first 512 bytes); a quarter aimed at the tables and heaps the debuggable checks read
+    (#~, #GUID, #Blob), found through the stream headers."""
+    try:
+        regions = [(s.offset, s.size) for s in PortablePdb.open(BytesSource(data)).streams
+                   if s.name in ("#~", "#GUID", "#Blob") and s.size and s.offset + s.size <= len(data)]
+    except FormatError:
+        regions = []
     out = []
-    for _ in range(count):
+    for n in range(count):
         buf = bytearray(data)
         for _ in range(rng.randint(1, 2)):
-            at = rng.randrange(min(len(buf), 512)) if rng.random() < 0.7 else rng.randrange(len(buf))
+            if regions and n % 4 == 3:
+                offset, size = rng.choice(regions)
+                at = offset + rng.randrange(size)
+            else:
+                at = rng.randrange(min(len(buf), 512)) if rng.random() < 0.7 else rng.randrange(len(buf))
             buf[at] = rng.randrange(256)
         out.append(bytes(buf))
     return out
@@ -174,12 +242,12 @@ def classify(kind: str, data: bytes, ours, theirs) -> str:
     if kind == "pdb":
         if ours[0] == "bad" and theirs[0] != "bad":
             return "pdb-stream-name" if _odd_stream_names(data) else "pdb-opens-in-net-only"
-        if isinstance(theirs[1], str) and "not sorted" in theirs[1]:
+        if any(isinstance(t, str) and "not sorted" in t for t in theirs[1:]):  # .NET refuses what we read
             return "pdb-table-not-sorted"
-        if ours[0] == theirs[0] and isinstance(ours[1], str) and "#GUID index" in ours[1]:
-            return "pdb-document-guid-past-heap"
-        if ours[0] == theirs[0] and isinstance(ours[1], str) and "compressed integer" in ours[1]:
-            return "pdb-document-blob-integer"
+    if kind == "pdb":
+        parts = ("id", "documents", "cdis", "options")
+        differ = [n for n, (o, t) in enumerate(zip(_compared(ours), _compared(theirs))) if o != t] or [0]
+        return "pdb " + ", ".join(f"{parts[n]}: ours {str(ours[n])[:160]} / .NET {str(theirs[n])[:160]}" for n in differ)
     return f"{kind}: ours {str(ours)[:80]} / .NET {str(theirs)[:80]}"
 
 
@@ -199,10 +267,12 @@ def _odd_stream_names(data: bytes) -> bool:
     return False
 
 
-def _outcome(read):
-    """What is compared: the id, and the documents or that reading them fails (both readers word it their way)."""
-    pdb_id, documents = read
-    return pdb_id, ("fails" if isinstance(documents, str) or documents is None else documents)
+def _compared(read):
+    """What is compared: whether the PDB opens (not why), else its id and each part, a part that fails as "fails"
+    (each reader words its reason its own way)."""
+    if read[0] == "bad":
+        return ("bad",)
+    return tuple("fails" if isinstance(part, str) and part.startswith("fails") else part for part in read)
 
 
 def _compare(kind: str, files, mutate, ours_read, theirs_read, same, seed: int) -> dict:
@@ -227,7 +297,7 @@ def compare_pdbs(net, corpus: Path) -> dict:
     _, pdbs = samples(corpus)
     portable = [(name, data) for name, data in pdbs if data.startswith(b"BSJB")]  # Windows PDBs: both refuse (V103)
     return _compare("pdb", portable, pdb_mutants, ours_pdb, lambda data: theirs_pdb(net, data),
-                    lambda o, t: _outcome(o) == _outcome(t), 9)
+                    lambda o, t: _compared(o) == _compared(t), 9)
 
 
 def _in_own_process(what: str, corpus: Path) -> dict:
