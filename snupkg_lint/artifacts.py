@@ -23,6 +23,7 @@ from snupkg_lint.formats.nuspec import MAX_NUSPEC_BYTES, Nuspec, NuspecError, pa
 from snupkg_lint.formats.pdb import PortablePdb, sniff
 from snupkg_lint.formats.pdb_checksum import checksum_with_id_zeroed
 from snupkg_lint.formats.pe import PEImage, ReaderLimitError, inflate_embedded_pdb, read_pe
+from snupkg_lint.formats.pe_metadata import Debuggable, read_debuggable
 from snupkg_lint.formats.source import BytesSource, FormatError
 from snupkg_lint.pairing import PairingIndex, base_key
 
@@ -278,6 +279,7 @@ class Artifacts:
         self._embedded: dict[int, tuple[str | None, bool]] = {}
         self._debug_readers: RecentlyUsed[PortablePdb] = RecentlyUsed(8)
         self._debug_info: dict[tuple[str, int], DebugInfo | None] = {}
+        self._debuggable: dict[int, Debuggable | str | None] = {}
 
     # -- PDBs and assemblies --------------------------------------------------------------------
     def symbol(self, entry: ZipEntry) -> SymbolFile:
@@ -520,6 +522,16 @@ class Artifacts:
             reader = self.debug_reader(symbols) if self.debug_size(symbols) <= MAX_DEBUG_INFO_BYTES else None
             self._debug_info[symbols.key] = read_debug_info(reader) if reader is not None else None
         return self._debug_info[symbols.key]
+
+    def debuggable(self, assembly: ZipEntry) -> Debuggable | str | None:
+        """The .nupkg assembly's DebuggableAttribute, why its metadata cannot be read, or None (none found)."""
+        if assembly.index not in self._debuggable:
+            try:
+                found: Debuggable | str | None = read_debuggable(self._source(self.nupkg, assembly))
+            except FormatError as exc:
+                found = str(exc)
+            self._debuggable[assembly.index] = found
+        return self._debuggable[assembly.index]
 
     # -- how nuget.org pairs PDBs with assemblies (SymbolsValidatorService, ZipArchiveService) ----
     @cached_property

@@ -37,7 +37,8 @@ def load() -> SimpleNamespace | str:
         clr.AddReference("System.Collections.Immutable")
         from System import Array, Byte
         from System.Collections.Immutable import ImmutableArray
-        from System.Reflection.Metadata import MetadataReaderProvider
+        from System.Reflection.Metadata import (HandleKind, MemberReferenceHandle, MetadataReaderProvider,
+                                                PEReaderExtensions, TypeReferenceHandle)
         from System.Reflection.Metadata.Ecma335 import MetadataTokens
         from System.Reflection.PortableExecutable import DebugDirectoryEntryType, PEReader
     except Exception as exc:  # a runtime that cannot start here: say why
@@ -57,5 +58,7 @@ def load() -> SimpleNamespace | str:
 
     return SimpleNamespace(PEReader=PEReader, MetadataReaderProvider=MetadataReaderProvider,
                            DebugDirectoryEntryType=DebugDirectoryEntryType, MetadataTokens=MetadataTokens,
+                           PEReaderExtensions=PEReaderExtensions, HandleKind=HandleKind,
+                           MemberReferenceHandle=MemberReferenceHandle, TypeReferenceHandle=TypeReferenceHandle,
                            immutable=immutable)
 

@@ -51,6 +51,7 @@ def check(corpus: Path, name: str) -> Counter:
     # 2018: Source Link to the nuspec's commit and every document mapped, but local paths and no compiler flags
     (f"{MEZ}/meziantou.framework.2.6.0.nupkg", {"D007": 2, "D008": 2, "D011": 2, "D014": 2}),
     (f"{MEZ}/Release.1.0.0.nupkg", {"N002": 1}),
+    (f"{MEZ}/Debug.1.0.0.nupkg", {"N002": 1, "D013": 1}),  # no PDB: its DebuggableAttribute says Debug
     ("NuGet.NuGet.Client/nuget.versioning.5.0.0.nupkg", {"N002": 2}),
 ])
 def test_packages(corpus, name, expected):

@@ -302,7 +302,8 @@ def test_d010_a_corrupt_deflated_source_is_a_finding_not_a_crash(checker):
 
 @pytest.mark.parametrize("options, why", [
     (None, "no compiler flags"),
-    ({"language": "C#", "optimization": "release"}, "no integer version"),
+    ({"language": "C#", "optimization": "release"}, "have no version"),
+    ({"version": "2a", "language": "C#", "optimization": "release"}, "no integer version"),
     ({"version": "1", "language": "C#", "optimization": "release"}, "version 1"),
 ])
 def test_d011_compiler_flags_missing_or_old(checker, options, why):
@@ -364,3 +365,35 @@ def test_d015_renamed_snupkg_is_not_pushed_along(tmp_path):
                                            ("Contoso.Lib.snupkg", "parent.nupkg")])
 def test_d015_near_miss_names_dotnet_pack_writes_or_a_renamed_parent(tmp_path, snupkg, nupkg):
     assert "D015" not in _named(tmp_path, snupkg, nupkg)
+
+
+# -- D013 from the assembly: DebuggableAttribute ---------------------------------------------------------------------
+
+
+def _assembly_report(checker, metadata: bytes):
+    """A pair whose PDB has no compiler flags: only the assembly's DebuggableAttribute can say."""
+    from tests.factory.pair import pdb_checksum
+    from tests.factory.pe import portable_codeview_for
+
+    symbols = pdb(compilation_options=None, metadata_references=None)
+    pdb_id = PortablePdb.open(BytesSource(symbols)).id
+    dll = build_pe(codeview=[portable_codeview_for(pdb_id, f"/_/obj/{NAME}.pdb")],
+                   checksums=[("SHA256", pdb_checksum(symbols))], metadata=metadata)
+    return d_rules(checker.run(pkg.package({f"{DIR}/{NAME}.pdb": symbols}),
+                               pkg.package({f"{DIR}/{NAME}.dll": dll}, nuspec=nuspec())))
+
+
+@pytest.mark.parametrize("form", [{"modes": 0x107}, {"flags": (True, True)}])
+def test_d013_debuggable_attribute_disabling_optimizations(checker, form):
+    from tests.factory.assembly_metadata import debuggable_metadata
+
+    (finding,) = _assembly_report(checker, debuggable_metadata(**form))["D013"]
+    assert finding.part == "DebuggableAttribute" and finding.details["modes"] & 0x100
+
+
+@pytest.mark.parametrize("form", [{"modes": 0x2}, {"flags": (True, False)},
+                                  {"modes": 0x107, "namespace": "Other"}])
+def test_d013_near_miss_release_attribute_or_another_type(checker, form):
+    from tests.factory.assembly_metadata import debuggable_metadata
+
+    assert "D013" not in _assembly_report(checker, debuggable_metadata(**form))

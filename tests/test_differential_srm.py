@@ -22,6 +22,8 @@ from pathlib import Path
 
 from snupkg_lint.formats.pdb import CDI_COMPILATION_OPTIONS, PortablePdb
 from snupkg_lint.formats.pe import DEBUG_CODEVIEW, DEBUG_PDB_CHECKSUM, ReaderLimitError, read_pe
+from snupkg_lint.formats.pe_metadata import _decode as decode_debuggable
+from snupkg_lint.formats.pe_metadata import read_debuggable
 from snupkg_lint.formats.source import BytesSource, FormatError
 from tests.conftest import require
 
@@ -32,6 +34,10 @@ KNOWN = {
     "pe-header-beyond-64k",  # A9: e_lfanew past 64 KiB: .NET fails ("Invalid PE signature"), we stop at our bound
     "pdb-stream-name",  # A5: unknown or non-ASCII stream names: .NET reads them as UTF-8 and skips them
     "pdb-table-not-sorted",  # A6: .NET refuses a table that must be sorted and is not; we read it
+    # Found by this suite in the assembly's metadata (issue #9's DebuggableAttribute): .NET looks the Assembly's
+    # attributes up by binary search in a CustomAttribute table that must be sorted, and misses rows when it is
+    # not; we scan the table (real compilers always sort it)
+    "pe-custom-attribute-not-sorted",
 }
 
 
@@ -78,7 +84,11 @@ def ours_pe(data: bytes):
             records[n] = "fails" if n in failed else codeviews.get(n, "fails")
         elif e.type == DEBUG_PDB_CHECKSUM:
             records[n] = "fails" if n in failed else checksums.get(n, "fails")
-    return entries, records, (image.timestamp, image.size_of_image)  # the PE's symbol-server key
+    return entries, records, (image.timestamp, image.size_of_image), _part(lambda: _flags(read_debuggable(BytesSource(data))))
+
+
+def _flags(found):
+    return None if found is None else (found.optimizations_disabled, found.modes)
 
 
 def theirs_pe(net, data: bytes):
@@ -106,7 +116,32 @@ def theirs_pe(net, data: bytes):
                 records[n] = (cs.AlgorithmName, bytes(cs.Checksum).hex())
         except Exception:
             records[n] = "fails"
-    return entries, records, key
+    return entries, records, key, _their_debuggable(net, reader)
+
+
+def _their_debuggable(net, reader):
+    """The Assembly's DebuggableAttribute through SRM's MetadataReader; "unchecked" when SRM refuses the metadata
+    (it validates far more than this one fact needs, so that is no disagreement about the attribute)."""
+    try:
+        md = net.PEReaderExtensions.GetMetadataReader(reader)
+        attributes = list(md.GetAssemblyDefinition().GetCustomAttributes()) if md.IsAssembly else []
+    except Exception:
+        return "unchecked"
+    try:
+        for handle in attributes:
+            attribute = md.GetCustomAttribute(handle)
+            if attribute.Constructor.Kind != net.HandleKind.MemberReference:
+                continue
+            member = md.GetMemberReference(net.MemberReferenceHandle.op_Explicit(attribute.Constructor))
+            if member.Parent.Kind != net.HandleKind.TypeReference:
+                continue
+            owner = md.GetTypeReference(net.TypeReferenceHandle.op_Explicit(member.Parent))
+            if (md.GetString(owner.Namespace), md.GetString(owner.Name)) == ("System.Diagnostics", "DebuggableAttribute"):
+                return _flags(decode_debuggable(bytes(md.GetBlobBytes(member.Signature)),
+                                                bytes(md.GetBlobBytes(attribute.Value))))
+        return None
+    except Exception as exc:
+        return f"fails: {exc}"
 
 
 def _options(blob: bytes | None):
@@ -248,7 +283,24 @@ def classify(kind: str, data: bytes, ours, theirs) -> str:
         parts = ("id", "documents", "cdis", "options")
         differ = [n for n, (o, t) in enumerate(zip(_compared(ours), _compared(theirs))) if o != t] or [0]
         return "pdb " + ", ".join(f"{parts[n]}: ours {str(ours[n])[:160]} / .NET {str(theirs[n])[:160]}" for n in differ)
+    if kind == "pe" and not isinstance(ours, str) and not isinstance(theirs, str) and ours[:3] == theirs[:3]:
+        if isinstance(ours[3], str) and "stream header" in ours[3] and "not ASCII" in ours[3]:
+            return "pdb-stream-name"  # the metadata root reader the PDB reader and this one share
+        if theirs[3] is None and not _custom_attributes_sorted(data):
+            return "pe-custom-attribute-not-sorted"
+        return f"pe DebuggableAttribute: ours {str(ours[3])[:120]} / .NET {str(theirs[3])[:120]}"
     return f"{kind}: ours {str(ours)[:80]} / .NET {str(theirs)[:80]}"
+
+
+def _custom_attributes_sorted(data: bytes) -> bool:
+    """Whether the assembly's CustomAttribute table is sorted by Parent, as ECMA-335 requires."""
+    from snupkg_lint.formats.pe import metadata_range
+    from snupkg_lint.formats.pe_metadata import _Slice, _Tables
+
+    source = BytesSource(data)
+    tables = _Tables(_Slice(source, *metadata_range(source)))
+    parents = [tables._row(0x0C, n)[0] for n in range(1, tables._rows.get(0x0C, 0) + 1)]
+    return parents == sorted(parents)
 
 
 def _odd_stream_names(data: bytes) -> bool:
@@ -290,7 +342,13 @@ def _compare(kind: str, files, mutate, ours_read, theirs_read, same, seed: int) 
 
 def compare_pes(net, corpus: Path) -> dict:
     pes, _ = samples(corpus)
-    return _compare("pe", pes, pe_mutants, ours_pe, lambda data: theirs_pe(net, data), lambda o, t: o == t, 8)
+    return _compare("pe", pes, pe_mutants, ours_pe, lambda data: theirs_pe(net, data), _same_pe, 8)
+
+
+def _same_pe(ours, theirs) -> bool:
+    if isinstance(ours, str) or isinstance(theirs, str) or theirs[3] == "unchecked":
+        return ours[:3] == theirs[:3] if not isinstance(ours, str) and not isinstance(theirs, str) else ours == theirs
+    return _compared(ours) == _compared(theirs)
 
 
 def compare_pdbs(net, corpus: Path) -> dict:

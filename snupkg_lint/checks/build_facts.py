@@ -9,6 +9,7 @@ from typing import Iterator
 from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks.debuggable import evidence, portable, where
 from snupkg_lint.checks.registry import rule
+from snupkg_lint.formats.pe_metadata import Debuggable
 from snupkg_lint.model import Hit, Outcome, Severity, msg
 
 MIN_COMPILER_FLAGS_VERSION = 2  # NuGet Package Explorer MIN_COMPILER_METADATA_VERSION_FOR_REPRODUCIBLE_BUILDS
@@ -24,6 +25,8 @@ def compiler_flags_missing(a: Artifacts) -> Iterator[Hit]:
         version = (options or {}).get("version", "")
         if options is None:
             text = msg("has no compiler flags (CompilationOptions) record: the compiler predates .NET SDK 5.0.300")
+        elif not version:
+            text = msg("its compiler flags have no version: the compiler predates .NET SDK 5.0.300")
         elif not version.isdigit():
             text = msg("its compiler flags carry no integer version ({version!r})", version=version)
         elif int(version) < MIN_COMPILER_FLAGS_VERSION:
@@ -44,12 +47,19 @@ def metadata_references_missing(a: Artifacts) -> Iterator[Hit]:
 
 @rule("D013", "debug-build", Severity.WARNING, Outcome(), target="any")
 def debug_build(a: Artifacts) -> Iterator[Hit]:
-    for symbols, info in portable(a):
-        optimization = (info.compilation_options or {}).get("optimization")
-        if optimization in DEBUG_OPTIMIZATION:
+    for symbols in a.debug_symbols:
+        info = a.debug_info(symbols)
+        level = (info.compilation_options or {}).get("optimization") if info is not None else None
+        if level in DEBUG_OPTIMIZATION:
             yield Hit(msg("was compiled without optimizations (optimization '{level}'): a Debug build was packed",
-                          level=optimization), entry=(symbols.assembly or symbols.pdb).name,
+                          level=level), entry=(symbols.assembly or symbols.pdb).name,
                       part=None if symbols.assembly else "CompilationOptions", details=evidence(symbols))
+        elif level is None and symbols.assembly is not None:
+            flags = a.debuggable(symbols.assembly)
+            if isinstance(flags, Debuggable) and flags.optimizations_disabled:
+                yield Hit(msg("its DebuggableAttribute disables JIT optimizations (modes 0x{modes:X}): a Debug build "
+                              "was packed", modes=flags.modes), entry=symbols.assembly.name,
+                          part="DebuggableAttribute", details=evidence(symbols, modes=flags.modes))
 
 
 @rule("D014", "pdb-in-nupkg", Severity.WARNING, Outcome(), target="any")

@@ -85,6 +85,11 @@ def debug_info_unreadable(a: Artifacts) -> Iterator[Hit]:
             else:
                 yield Hit(msg("the portable PDB does not open again to read its documents"), **where(symbols),
                           details=evidence(symbols))
+        flags = a.debuggable(symbols.assembly) if symbols.assembly is not None else None
+        if isinstance(flags, str):
+            yield Hit(msg("its assembly metadata cannot be read, so whether it is a Debug build is unknown: {error}",
+                          error=flags), entry=symbols.assembly.name, part="assembly metadata",
+                      details=evidence(symbols))
         for error in info.errors if info is not None else ():
             yield Hit(msg("its {part} cannot be read, so a debugger gets nothing from it: {error}", part=error.part,
                           error=error.error), entry=symbols.name, part=error.part, details=evidence(symbols))

@@ -1,4 +1,5 @@
-"""A .nupkg given with no .snupkg beside it: where are its symbols? (target "nupkg")
+"""Where are the symbols of a .nupkg's assemblies? N001 for a .nupkg given alone (target "nupkg"), N002 for it and
+for a pair (target "any"), N003 for a legacy symbols package.
 
 Not nuget.org checks: a .nupkg whose assemblies embed their PDBs has nothing to push as a .snupkg, and one
 whose assemblies have no symbols anywhere publishes a library nobody can step into."""

@@ -560,3 +560,23 @@ def read_pe(src: ByteSource) -> PEImage:
         data_errors=errors,
         size_of_image=headers.size_of_image,
     )
+
+
+# ------------------------------------------------------------------------------ metadata (for formats/pe_metadata)
+
+
+def metadata_range(src: ByteSource) -> tuple[int, int] | None:
+    """(file offset, size) of the ECMA-335 metadata the CLI header points at, or None when the image has none or
+    SRM would refuse its headers (``PEImage.header_error``)."""
+    try:
+        headers = _parse_headers(src)
+        sections = _read_sections(src, headers)
+        cli = _data_directory(src, headers, _CLI_DIRECTORY_INDEX)
+        located = _rva_to_offset(sections, cli[0])
+        if located is None or _header_error(src, sections, cli) is not None:
+            return None
+        md_rva, md_size = struct.unpack("<II", src.read(located[1] + 8, 8))
+        md_located = _rva_to_offset(sections, md_rva)
+        return (md_located[1], md_size) if md_located is not None else None
+    except FormatError:
+        return None
