@@ -582,4 +582,5 @@ def _open_slice(work: list[tuple[str, int]], here: bool = False) -> tuple[list, 
     return symbols, assemblies
 
 
-__all__ = ["Artifacts", "Assembly", "DebugSymbols", "Digest", "Identity", "NuspecRead", "PackageFile", "PdbIdentity", "SymbolFile"]
+__all__ = ["Artifacts", "Assembly", "DebugSymbols", "Digest", "Identity", "NuspecRead", "PackageFile", "PdbIdentity",
+           "SymbolFile"]

@@ -230,7 +230,8 @@ def _outcome(rule: Rule) -> str:
 @app.command("keys")
 def keys(
     paths: List[str] = typer.Argument(..., metavar="PATH...", help="A .snupkg, .nupkg or directory, as for check."),
-    nupkg: Optional[str] = typer.Option(None, "--nupkg", metavar="FILE", help="The .nupkg to pair with a single .snupkg."),
+    nupkg: Optional[str] = typer.Option(None, "--nupkg", metavar="FILE",
+                                        help="The .nupkg to pair with a single .snupkg."),
     format: Format = typer.Option(Format.text, "--format", help="text, or json."),
 ) -> None:
     """Print the symbol-server key (SSQP) of every PDB and PE, and the SymbolChecksum of portable PDBs."""

@@ -45,7 +45,8 @@ def assembly_without_symbols(a: Artifacts) -> Iterator[Hit]:
         return
     for symbols in a.debug_symbols:
         if symbols.source == "none":
-            looked = msg("and none at its path in the .snupkg") if a.snupkg is not None else msg("and no .snupkg beside the .nupkg")
+            looked = msg("and none at its path in the .snupkg") if a.snupkg is not None else \
+                msg("and no .snupkg beside the .nupkg")
             yield Hit(msg("has no symbols: no embedded PDB, no PDB beside it in the .nupkg, {looked}", looked=looked),
                       entry=symbols.assembly.name, details={"looked": list(SYMBOL_SOURCES)})
 

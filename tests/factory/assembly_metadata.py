@@ -40,6 +40,7 @@ def debuggable_metadata(*, modes: int | None = None, flags: tuple[bool, bool] | 
     root = b"BSJB" + struct.pack("<HHII", 1, 1, 0, len(_VERSION)) + _VERSION + struct.pack("<HH", 0, len(streams))
     body = b""
     for name, data in streams:
-        root += struct.pack("<II", offset + len(body), len(data)) + name.encode().ljust(len(name) + 1 + (-(len(name) + 1) % 4), b"\0")
+        padded = name.encode().ljust(len(name) + 1 + (-(len(name) + 1) % 4), b"\0")
+        root += struct.pack("<II", offset + len(body), len(data)) + padded
         body += data
     return root + body
