@@ -33,6 +33,7 @@ MAX_DEBUG_INFO_BYTES = 32 * 1024 * 1024  # PDBs whose documents and CDIs are rea
 MAX_HASHED_PDB_BYTES = 1024 * 1024 * 1024  # a PDB inflating to more is not hashed (deflate bombs)
 PE_EXTENSIONS = (".dll", ".exe")
 READERS_KEPT = 64  # portable PDB readers kept between rules
+DEBUG_READERS_KEPT = 2  # readers of the debuggable checks: each holds a PDB's heaps
 PREFETCH_MIN_FILES = 400  # fewer PDBs and assemblies than this are opened faster than processes start
 SMALL_PDB_BYTES = 64 * 1024  # read whole when opened: hashing it then costs no second inflate
 
@@ -259,6 +260,11 @@ class DebugSymbols:
     def key(self) -> tuple[str, int]:
         return self.source, (self.pdb or self.assembly).index  # type: ignore[union-attr]
 
+    @property
+    def number(self) -> int:
+        """The key as one int: the entry's index and where it is."""
+        return 4 * (self.pdb or self.assembly).index + ("none", *SYMBOL_SOURCES).index(self.source)  # type: ignore
+
 
 class Artifacts:
     """Everything the rules may look at for one symbol package (and its .nupkg, when known)."""
@@ -277,7 +283,8 @@ class Artifacts:
         self._assemblies: dict[int, Assembly] = {}
         self._digests: dict[tuple[int, str], Digest] = {}
         self._embedded: dict[int, tuple[str | None, bool]] = {}
-        self._debug_readers: RecentlyUsed[PortablePdb] = RecentlyUsed(8)
+        # readers whose heaps the debuggable checks read: few are kept, as each holds its #Blob heap
+        self._debug_readers: RecentlyUsed[PortablePdb] = RecentlyUsed(DEBUG_READERS_KEPT)
         self._debug_info: dict[tuple[str, int], DebugInfo | None] = {}
         self._debuggable: dict[int, Debuggable | str | None] = {}
 
@@ -483,9 +490,9 @@ class Artifacts:
 
     def _debug_reader(self, symbols: DebugSymbols) -> PortablePdb | str:
         """The portable PDB reader of these symbols, or why there is none."""
-        if symbols.source == "snupkg":
-            return self.portable_pdb(symbols.pdb) or (self.symbol(symbols.pdb).error or "not a portable PDB")
-        cached = self._debug_readers.get(hash(symbols.key))
+        if symbols.source == "snupkg" and self.symbol(symbols.pdb).pdb is None:
+            return self.symbol(symbols.pdb).error or "not a portable PDB"
+        cached = self._debug_readers.get(symbols.number)
         if cached is not None:
             return cached
         try:
@@ -495,13 +502,13 @@ class Artifacts:
                                             MAX_EMBEDDED_PDB_BYTES)
                 reader = PortablePdb.open(BytesSource(data))
             else:
-                source = self._source(self.nupkg, symbols.pdb)
+                source = self._source(self.snupkg if symbols.source == "snupkg" else self.nupkg, symbols.pdb)
                 if sniff(source.head(64)) != "portable":
                     return "not a portable PDB"
                 reader = PortablePdb.open(source)
         except FormatError as exc:
             return str(exc)
-        self._debug_readers.put(hash(symbols.key), reader)
+        self._debug_readers.put(symbols.number, reader)
         return reader
 
     def debug_reader(self, symbols: DebugSymbols) -> PortablePdb | None:

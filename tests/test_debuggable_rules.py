@@ -397,3 +397,18 @@ def test_d013_near_miss_release_attribute_or_another_type(checker, form):
     from tests.factory.assembly_metadata import debuggable_metadata
 
     assert "D013" not in _assembly_report(checker, debuggable_metadata(**form))
+
+
+def test_pdb_heaps_are_not_kept_from_pdb_to_pdb(checker):
+    """The debuggable checks read each PDB's #Blob heap; only DEBUG_READERS_KEPT readers keep theirs."""
+    import tracemalloc
+
+    big = pdb(padding=1 << 20)  # a 1 MiB #Blob heap
+    snupkg = pkg.package({f"lib/net8.0/Lib{n}.pdb": big for n in range(40)})
+    tracemalloc.start()
+    try:
+        report = checker.run(snupkg)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert d_rules(report) == {} and peak < 12 << 20, f"peak {peak:,} bytes for 40 PDBs of 1 MiB"
