@@ -244,6 +244,8 @@ def keys(
             raise UsageProblem("--nupkg pairs exactly one .snupkg; give a single package file")
         _readable_file(nupkg)
     inputs = resolve(paths, nupkg=nupkg)
+    for line in inputs.notes:
+        sys.stderr.write(f"snupkg-lint: {line}\n")
     for line in inputs.problems:
         _usage(line)
     packages = symbol_keys.collect(inputs.tasks)

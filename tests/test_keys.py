@@ -90,3 +90,9 @@ def test_a_legacy_or_corrupt_zip_is_reported_not_raised(tmp_path, capsys):
     code, out, _ = run(capsys, "keys", str(bad))
     assert code == 1 and "cannot be read" in out
     assert not zipfile.is_zipfile(bad)
+
+
+def test_a_package_without_pdbs_or_assemblies_says_so(tmp_path, capsys):
+    path = pkg.write(tmp_path, "Empty.1.0.0.snupkg", pkg.package({"readme.txt": b"x"}))
+    code, out, _ = run(capsys, "keys", path)
+    assert code == 0 and out == f"{path}: no PDB, .dll or .exe to look up\n"

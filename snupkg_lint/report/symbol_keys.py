@@ -90,6 +90,8 @@ def render_json(packages: list[dict[str, Any]]) -> str:
 def render_text(packages: list[dict[str, Any]]) -> str:
     lines = []
     for package in packages:
+        if not package["files"]:
+            lines.append(f"{package['path']}: no PDB, .dll or .exe to look up")
         for row in package["files"]:
             where = f"{row['path']}:{row['entry']}" if row["entry"] else row["path"]
             if "error" in row:
