@@ -412,3 +412,17 @@ def test_pdb_heaps_are_not_kept_from_pdb_to_pdb(checker):
     finally:
         tracemalloc.stop()
     assert d_rules(report) == {} and peak < 12 << 20, f"peak {peak:,} bytes for 40 PDBs of 1 MiB"
+
+
+@pytest.mark.parametrize("place", ["nupkg", "embedded"])
+def test_d001_a_pdb_that_does_not_open_outside_the_snupkg(tmp_path, place):
+    broken = b"BSJB" + bytes(40)
+    files = beside(pdb()) if place == "nupkg" else embedded(pdb())
+    if place == "nupkg":
+        files[f"{DIR}/{NAME}.pdb"] = broken
+    else:
+        from tests.factory.pe import embedded_pdb_entry
+
+        files[f"{DIR}/{NAME}.dll"] = build_pe(extra_entries=[embedded_pdb_entry(broken)])
+    (finding,) = d_rules(alone_report(tmp_path, files))["D001"]
+    assert "cannot be opened" in finding.message and finding.details["symbols"] == place

@@ -76,7 +76,10 @@ def names(documents: list[Document]) -> list[str]:
 def debug_info_unreadable(a: Artifacts) -> Iterator[Hit]:
     for symbols in a.debug_symbols:
         info = a.debug_info(symbols)
-        if symbols.kind == "portable" and symbols.error is None and info is None:
+        if symbols.error is not None and symbols.source in ("embedded", "nupkg"):  # the .snupkg's: V103-V105
+            yield Hit(msg("the PDB cannot be opened, so a debugger gets nothing from it: {error}",
+                          error=symbols.error), **where(symbols), details=evidence(symbols))
+        elif symbols.kind == "portable" and symbols.error is None and info is None:
             size = a.debug_size(symbols)
             if size > MAX_DEBUG_INFO_BYTES:
                 yield Hit(msg("not checked for debuggability: the PDB is {size:,} bytes and snupkg-lint reads the "
