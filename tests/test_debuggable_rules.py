@@ -205,15 +205,17 @@ def test_d005_near_miss_an_https_url(checker):
 OTHER = "fedcba9876543210fedcba9876543210fedcba98"
 
 
-@pytest.mark.parametrize("url", [
-    f"https://raw.githubusercontent.com/contoso/lib/{OTHER}/*",
-    f"https://gitlab.com/contoso/lib/-/raw/{OTHER}/*",
-    f"https://bitbucket.org/contoso/lib/raw/{OTHER}/*",
-    f"https://dev.azure.com/contoso/lib/_apis/git/repositories/lib/items?api-version=1.0&versionType=commit&version={OTHER}&path=/*",
+@pytest.mark.parametrize("url, repository", [
+    (f"https://raw.githubusercontent.com/contoso/lib/{OTHER}/*", "https://github.com/contoso/lib"),
+    (f"https://gitlab.com/contoso/lib/-/raw/{OTHER}/*", "https://gitlab.com/contoso/lib.git"),
+    (f"https://bitbucket.org/contoso/lib/raw/{OTHER}/*", "https://bitbucket.org/contoso/lib"),
+    (f"https://dev.azure.com/contoso/proj/_apis/git/repositories/lib/items?api-version=1.0&versionType=commit&"
+     f"version={OTHER}&path=/*", "https://dev.azure.com/contoso/proj/_git/lib"),
 ])
-def test_d006_source_link_at_another_commit(checker, url):
+def test_d006_source_link_at_another_commit(checker, url, repository):
     text = '{"documents": {"/_/*": "%s"}}' % url
-    (finding,) = d_rules(pair_report(checker, pdb(source_link=text)))["D006"]
+    declared = f'<repository type="git" url="{repository}" commit="{COMMIT}" />'
+    (finding,) = d_rules(pair_report(checker, pdb(source_link=text), repository=declared))["D006"]
     assert OTHER in finding.message and COMMIT in finding.message
 
 
@@ -426,3 +428,14 @@ def test_d001_a_pdb_that_does_not_open_outside_the_snupkg(tmp_path, place):
         files[f"{DIR}/{NAME}.dll"] = build_pe(extra_entries=[embedded_pdb_entry(broken)])
     (finding,) = d_rules(alone_report(tmp_path, files))["D001"]
     assert "cannot be opened" in finding.message and finding.details["symbols"] == place
+
+
+def test_d006_near_miss_a_submodule_mapped_to_its_own_repository_and_commit(checker):
+    text = ('{"documents": {"/_/*": "https://raw.githubusercontent.com/contoso/lib/%s/*", '
+            '"/_/external/dep/*": "https://raw.githubusercontent.com/other/dep/%s/*"}}' % (COMMIT, OTHER))
+    assert "D006" not in d_rules(pair_report(checker, pdb(source_link=text)))
+    no_url = f'<repository type="git" commit="{COMMIT}" />'  # then the source root's entry is compared
+    assert "D006" not in d_rules(pair_report(checker, pdb(source_link=text), repository=no_url))
+    stale = f'<repository type="git" commit="{OTHER}" />'
+    (finding,) = d_rules(pair_report(checker, pdb(source_link=text), repository=stale))["D006"]
+    assert COMMIT in finding.message

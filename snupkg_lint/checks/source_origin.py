@@ -43,21 +43,31 @@ def source_link_commit_mismatch(a: Artifacts) -> Iterator[Hit]:
         return
     for symbols, info in portable(a):
         links = source_link_of(a, symbols, info)
-        for entry in links.entries if isinstance(links, SourceLinkMap) else ():
-            linked = raw_url_source(entry.uri_prefix)
-            if linked is None:
-                continue
-            if commit and linked.commit and linked.commit != commit:
-                yield Hit(msg("its Source Link points at commit {linked} but the nuspec's <repository commit> is "
-                              "{commit}", linked=linked.commit, commit=commit), **where(symbols),
-                          details=evidence(symbols, url=entry.target))
-            elif declared is not None and (linked.host, linked.repository) != (declared.host, declared.repository):
-                yield Hit(msg("its Source Link points at {host}/{repository}, not at the nuspec's <repository url> "
-                              "{url}", host=linked.host, repository=linked.repository, url=url), **where(symbols),
-                          details=evidence(symbols, url=entry.target))
-            else:
-                continue
-            break  # one finding per PDB
+        found = _linked(links) if isinstance(links, SourceLinkMap) else []
+        if not found:
+            continue
+        # submodules map to other repositories: the repository's own entries are those at the declared URL, else
+        # (no URL declared) the one for the shortest path, the source root
+        own = [(t, r) for t, r in found if declared is None or (r.host, r.repository) == (declared.host,
+                                                                                         declared.repository)]
+        if declared is not None and not own:
+            target, linked = found[-1]
+            yield Hit(msg("its Source Link points at {host}/{repository}, not at the nuspec's <repository url> "
+                          "{url}", host=linked.host, repository=linked.repository, url=url), **where(symbols),
+                      details=evidence(symbols, url=target))
+            continue
+        stale = [(t, r) for t, r in (own if declared is not None else own[-1:]) if commit and r.commit != commit]
+        if stale:
+            target, linked = stale[0]
+            yield Hit(msg("its Source Link points at commit {linked} but the nuspec's <repository commit> is "
+                          "{commit}", linked=linked.commit, commit=commit), **where(symbols),
+                      details=evidence(symbols, url=target))
+
+
+def _linked(links: SourceLinkMap) -> list[tuple[str, RepositoryRef]]:
+    """(URL, repository and commit) of each entry with a raw-file URL, longest path first."""
+    found = [(entry.target, raw_url_source(entry.uri_prefix)) for entry in links.entries]
+    return [(target, ref) for target, ref in found if ref is not None]
 
 
 @rule("D007", "paths-not-deterministic", Severity.WARNING, Outcome(), target="any")
