@@ -530,6 +530,16 @@ class Artifacts:
             self._debug_info[symbols.key] = read_debug_info(reader) if reader is not None else None
         return self._debug_info[symbols.key]
 
+    def windows_pdb(self, symbols: DebugSymbols) -> WindowsPdb | None:
+        """The Windows PDB beside an assembly in the .nupkg (its named streams say whether it has Source Link or
+        source-server data), or None."""
+        if symbols.source != "nupkg" or symbols.kind != "windows":
+            return None
+        try:
+            return WindowsPdb.open(self._source(self.nupkg, symbols.pdb))
+        except FormatError:
+            return None
+
     def debuggable(self, assembly: ZipEntry) -> Debuggable | str | None:
         """The .nupkg assembly's DebuggableAttribute, why its metadata cannot be read, or None (none found)."""
         if assembly.index not in self._debuggable:

@@ -46,8 +46,8 @@ def check(corpus: Path, name: str) -> Counter:
     (f"{MEZ}/Release_Deterministic_Embedded_SourcesNotEmbedded.1.0.0.nupkg", {"D002": 1}),
     (f"{MEZ}/Release_Deterministic_Pdb.1.0.0.nupkg", {"D014": 1}),
     (f"{MEZ}/Release_NonDeterministic_Pdb.1.0.0.nupkg", {"D007": 1, "D008": 1, "D014": 1}),
-    (f"{MEZ}/Release_Deterministic_Pdb_Full.1.0.0.nupkg", {"D014": 1}),
-    ("fsprojects.Paket/dapper.1.42.0.nupkg", {"D014": 3}),  # Windows PDBs: nothing else is read of them
+    (f"{MEZ}/Release_Deterministic_Pdb_Full.1.0.0.nupkg", {"D014": 1, "D002": 1}),  # Windows PDB, no Source Link
+    ("fsprojects.Paket/dapper.1.42.0.nupkg", {"D014": 3, "D002": 3}),  # Windows PDBs without sourcelink/srcsrv
     # 2018: Source Link to the nuspec's commit and every document mapped, but local paths and no compiler flags
     (f"{MEZ}/meziantou.framework.2.6.0.nupkg", {"D007": 2, "D008": 2, "D011": 2, "D014": 2}),
     (f"{MEZ}/Release.1.0.0.nupkg", {"N002": 1}),
@@ -159,3 +159,10 @@ def test_every_listed_pair_reads_whole(corpus, tmp_path):
         report = check_package(snupkg, nupkg, now=NOW)
         found = {f.rule for f in report.findings}
         assert not {"X001", "D001", "D003", "D010"} & found, (case["dll"], case["pdb"], found)
+
+
+def test_a_cpp_cli_windows_pdb_with_source_link_beside_its_exe(corpus, tmp_path):
+    files = {"lib/net48/MixedNativeCLI.exe": (corpus / "jbevain.cecil/MixedNativeCLI.exe").read_bytes(),
+             "lib/net48/MixedNativeCLI.pdb": (corpus / "jbevain.cecil/MixedNativeCLI.pdb").read_bytes()}
+    path = pkg.write(tmp_path, "Mixed.1.0.0.nupkg", pkg.package(files, symbols=False))
+    assert d_findings(check_nupkg(path, now=NOW)) == Counter({"D014": 1})  # its sourcelink$1 stream counts

@@ -439,3 +439,14 @@ def test_d006_near_miss_a_submodule_mapped_to_its_own_repository_and_commit(chec
     stale = f'<repository type="git" commit="{OTHER}" />'
     (finding,) = d_rules(pair_report(checker, pdb(source_link=text), repository=stale))["D006"]
     assert COMMIT in finding.message
+
+
+@pytest.mark.parametrize("streams, fires", [({}, True), ({"sourcelink": b"{}"}, False), ({"srcsrv": b"x"}, False)])
+def test_d002_a_windows_pdb_beside_its_assembly(tmp_path, streams, fires):
+    import uuid
+
+    from tests.factory.pdb import build_windows_pdb
+
+    files = {f"{DIR}/{NAME}.dll": build_pe(),
+             f"{DIR}/{NAME}.pdb": build_windows_pdb(uuid.UUID(int=5), 1, named_streams=streams)}
+    assert ("D002" in d_rules(alone_report(tmp_path, files))) is fires

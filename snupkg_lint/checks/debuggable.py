@@ -108,6 +108,11 @@ def source_link_missing(a: Artifacts) -> Iterator[Hit]:
             yield Hit(msg("has no Source Link and {count} of its {total} documents are not embedded, so a debugger "
                           "cannot show their sources (first: {first})", total=len(info.documents), **listed(missing)),
                       **where(symbols), details=evidence(symbols, documents=names(missing)))
+    for symbols in a.debug_symbols:  # a Windows PDB beside its assembly: Source Link or source-server streams
+        windows = a.windows_pdb(symbols)
+        if windows is not None and not any(s == "srcsrv" or s.startswith("sourcelink") for s in windows.named_streams):
+            yield Hit(msg("is a Windows PDB with neither a sourcelink nor a srcsrv stream, so a debugger cannot fetch "
+                          "its sources"), **where(symbols), details=evidence(symbols, kind="windows"))
 
 
 @rule("D003", "source-link-invalid", Severity.WARNING, Outcome(), target="any")
