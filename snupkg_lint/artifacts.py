@@ -479,14 +479,14 @@ class Artifacts:
             return DebugSymbols(assembly, pdb, source, symbol.kind, symbol.error)
         if pdb.dotnet_problem:
             return DebugSymbols(assembly, pdb, source, "unreadable", pdb.dotnet_problem)
-        reader = self._debug_reader(DebugSymbols(assembly, pdb, source, "portable"))
-        if isinstance(reader, PortablePdb):
-            return DebugSymbols(assembly, pdb, source, "portable")
         try:
             kind = sniff(self._source(self.nupkg, pdb).head(64))
         except FormatError as exc:
             return DebugSymbols(assembly, pdb, source, "unreadable", str(exc))
-        return DebugSymbols(assembly, pdb, source, kind, reader if kind == "portable" else None)
+        if kind != "portable":
+            return DebugSymbols(assembly, pdb, source, kind)
+        reader = self._debug_reader(DebugSymbols(assembly, pdb, source, kind))
+        return DebugSymbols(assembly, pdb, source, kind, None if isinstance(reader, PortablePdb) else reader)
 
     def _debug_reader(self, symbols: DebugSymbols) -> PortablePdb | str:
         """The portable PDB reader of these symbols, or why there is none."""
