@@ -16,20 +16,24 @@ from typing import Generic, TypeVar
 
 from snupkg_lint.formats import netpath
 from snupkg_lint.formats.archive import DOTNET_INVALID_DATA, ArchiveError, EntrySource, ZipArchive, ZipEntry
+from snupkg_lint.formats.debug_info import DebugInfo, read_debug_info
 from snupkg_lint.formats.msf import WindowsPdb
 from snupkg_lint.formats.nuget_version import NuGetVersion, parse_nuget_version
 from snupkg_lint.formats.nuspec import MAX_NUSPEC_BYTES, Nuspec, NuspecError, parse_nuspec
 from snupkg_lint.formats.pdb import PortablePdb, sniff
 from snupkg_lint.formats.pdb_checksum import checksum_with_id_zeroed
 from snupkg_lint.formats.pe import PEImage, ReaderLimitError, inflate_embedded_pdb, read_pe
+from snupkg_lint.formats.pe_metadata import Debuggable, read_debuggable
 from snupkg_lint.formats.source import BytesSource, FormatError, UncaughtError
-from snupkg_lint.pairing import PairingIndex
+from snupkg_lint.pairing import PairingIndex, base_key
 
 _T = TypeVar("_T")
 MAX_EMBEDDED_PDB_BYTES = 256 * 1024 * 1024
+MAX_DEBUG_INFO_BYTES = 32 * 1024 * 1024  # PDBs whose documents and CDIs are read (their heaps are held in memory)
 MAX_HASHED_PDB_BYTES = 1024 * 1024 * 1024  # a PDB inflating to more is not hashed (deflate bombs)
 PE_EXTENSIONS = (".dll", ".exe")
 READERS_KEPT = 64  # portable PDB readers kept between rules
+DEBUG_READERS_KEPT = 2  # readers of the debuggable checks: each holds a PDB's heaps
 PREFETCH_MIN_FILES = 400  # fewer PDBs and assemblies than this are opened faster than processes start
 SMALL_PDB_BYTES = 64 * 1024  # read whole when opened: hashing it then costs no second inflate
 
@@ -225,6 +229,45 @@ class Digest:
     limited: bool = False  # larger than snupkg-lint hashes
 
 
+SYMBOL_SOURCES = ("embedded", "nupkg", "snupkg")  # where an assembly's PDB is looked for, in this order
+
+
+def in_symbol_scope(name: str) -> bool:
+    """An assembly users step into: under lib/ or runtimes/ (not runtimes/<rid>/native/), not a satellite."""
+    lower = name.replace("\\", "/").lower()
+    parts = lower.split("/")
+    if lower.endswith(".resources.dll") or len(parts) < 2:
+        return False
+    return parts[0] == "lib" or (parts[0] == "runtimes" and "native" not in parts[1:-1])
+
+
+@dataclass(frozen=True)
+class DebugSymbols:
+    """Where one assembly's symbols are, whichever package holds them: embedded in the assembly, a PDB beside it
+    in the .nupkg, or the PDB of its path in the .snupkg. ``assembly`` is None for a .snupkg PDB with no assembly
+    known (a .snupkg checked alone); ``pdb`` is None for embedded symbols and for none found."""
+
+    assembly: ZipEntry | None
+    pdb: ZipEntry | None
+    source: str  # embedded | nupkg | snupkg | none
+    kind: str = "none"  # portable | windows | msf2 | unknown | unreadable | none
+    error: str | None = None  # why the PDB could not be opened as its kind
+
+    @property
+    def name(self) -> str:
+        """The entry findings name: the PDB, else the assembly that embeds it (or lacks it)."""
+        return (self.pdb or self.assembly).name  # type: ignore[union-attr]
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.source, (self.pdb or self.assembly).index  # type: ignore[union-attr]
+
+    @property
+    def number(self) -> int:
+        """The key as one int: the entry's index and where it is."""
+        return 4 * (self.pdb or self.assembly).index + ("none", *SYMBOL_SOURCES).index(self.source)  # type: ignore
+
+
 class Artifacts:
     """Everything the rules may look at for one symbol package (and its .nupkg, when known)."""
 
@@ -242,6 +285,10 @@ class Artifacts:
         self._assemblies: dict[int, Assembly] = {}
         self._digests: dict[tuple[int, str], Digest] = {}
         self._embedded: dict[int, tuple[str | None, bool, bool]] = {}
+        # readers whose heaps the debuggable checks read: few are kept, as each holds its #Blob heap
+        self._debug_readers: RecentlyUsed[PortablePdb] = RecentlyUsed(DEBUG_READERS_KEPT)
+        self._debug_info: dict[tuple[str, int], DebugInfo | None] = {}
+        self._debuggable: dict[int, Debuggable | str | None] = {}
 
     # -- PDBs and assemblies --------------------------------------------------------------------
     def symbol(self, entry: ZipEntry) -> SymbolFile:
@@ -399,11 +446,118 @@ class Artifacts:
     def _source(self, package: PackageFile, entry: ZipEntry) -> EntrySource:
         return package.archive.source(entry)
 
+    # -- symbols wherever they are (the "debuggable" checks) ----------------------------------------------
+    @cached_property
+    def debug_symbols(self) -> tuple[DebugSymbols, ...]:
+        """Every lib/ and managed runtimes/ assembly of the .nupkg with where its symbols are (SYMBOL_SOURCES
+        order), then the .snupkg's PDBs no such assembly took."""
+        found: list[DebugSymbols] = []
+        taken: set[int] = set()
+        nupkg = self.nupkg if self.nupkg is not None and self.nupkg.archive is not None else None
+        snupkg = self.snupkg if self.snupkg is not None and self.snupkg.archive is not None else None
+        beside = {base_key(e.name): e for e in reversed(nupkg.pdb_entries)} if nupkg else {}
+        for entry in nupkg.pe_entries if nupkg else ():
+            image = self.assembly(entry).image
+            if not in_symbol_scope(entry.name) or image is None or not image.is_dotnet:
+                continue
+            if image.embedded_pdb() is not None:
+                error, _, _ = self.embedded_pdb_error(self.assembly(entry))
+                found.append(DebugSymbols(entry, None, "embedded", "unreadable" if error else "portable", error))
+            elif base_key(entry.name) in beside:
+                found.append(self._located(entry, beside[base_key(entry.name)], "nupkg"))
+            elif snupkg is not None and (pdb := self.pairing.extracted_pdb_for(entry)) is not None:
+                taken.add(pdb.index)
+                found.append(self._located(entry, pdb, "snupkg"))
+            else:
+                found.append(DebugSymbols(entry, None, "none"))
+        for pdb in snupkg.pdb_entries if snupkg else ():
+            if pdb.index not in taken:
+                found.append(self._located(None, pdb, "snupkg"))
+        return tuple(found)
+
+    def _located(self, assembly: ZipEntry | None, pdb: ZipEntry, source: str) -> DebugSymbols:
+        if source == "snupkg":
+            symbol = self.symbol(pdb)
+            return DebugSymbols(assembly, pdb, source, symbol.kind, symbol.error)
+        if pdb.dotnet_problem:
+            return DebugSymbols(assembly, pdb, source, "unreadable", pdb.dotnet_problem)
+        try:
+            kind = sniff(self._source(self.nupkg, pdb).head(64))
+        except FormatError as exc:
+            return DebugSymbols(assembly, pdb, source, "unreadable", str(exc))
+        if kind != "portable":
+            return DebugSymbols(assembly, pdb, source, kind)
+        reader = self._debug_reader(DebugSymbols(assembly, pdb, source, kind))
+        return DebugSymbols(assembly, pdb, source, kind, None if isinstance(reader, PortablePdb) else reader)
+
+    def _debug_reader(self, symbols: DebugSymbols) -> PortablePdb | str:
+        """The portable PDB reader of these symbols, or why there is none."""
+        if symbols.source == "snupkg" and self.symbol(symbols.pdb).pdb is None:
+            return self.symbol(symbols.pdb).error or "not a portable PDB"
+        cached = self._debug_readers.get(symbols.number)
+        if cached is not None:
+            return cached
+        try:
+            if symbols.source == "embedded":
+                image = self.assembly(symbols.assembly).image
+                data = inflate_embedded_pdb(self._source(self.nupkg, symbols.assembly), image.embedded_pdb(),
+                                            MAX_EMBEDDED_PDB_BYTES)
+                reader = PortablePdb.open(BytesSource(data))
+            else:
+                source = self._source(self.snupkg if symbols.source == "snupkg" else self.nupkg, symbols.pdb)
+                if sniff(source.head(64)) != "portable":
+                    return "not a portable PDB"
+                reader = PortablePdb.open(source)
+        except FormatError as exc:
+            return str(exc)
+        self._debug_readers.put(symbols.number, reader)
+        return reader
+
+    def debug_reader(self, symbols: DebugSymbols) -> PortablePdb | None:
+        reader = self._debug_reader(symbols) if symbols.kind == "portable" and not symbols.error else None
+        return reader if isinstance(reader, PortablePdb) else None
+
+    def debug_size(self, symbols: DebugSymbols) -> int:
+        """The size of the PDB: its entry's, or the uncompressed size the embedded PDB declares."""
+        if symbols.pdb is not None:
+            return symbols.pdb.size
+        embedded = self.assembly(symbols.assembly).image.embedded_pdb() if symbols.assembly else None
+        return embedded.uncompressed_size if embedded is not None else 0
+
+    def debug_info(self, symbols: DebugSymbols) -> DebugInfo | None:
+        """Documents, Source Link, embedded sources and compilation facts of portable symbols (cached); None when
+        they are not a portable PDB that opens."""
+        if symbols.key not in self._debug_info:
+            reader = self.debug_reader(symbols) if self.debug_size(symbols) <= MAX_DEBUG_INFO_BYTES else None
+            self._debug_info[symbols.key] = read_debug_info(reader) if reader is not None else None
+        return self._debug_info[symbols.key]
+
+    def windows_pdb(self, symbols: DebugSymbols) -> WindowsPdb | None:
+        """The Windows PDB beside an assembly in the .nupkg (its named streams say whether it has Source Link or
+        source-server data), or None."""
+        if symbols.source != "nupkg" or symbols.kind != "windows":
+            return None
+        try:
+            return WindowsPdb.open(self._source(self.nupkg, symbols.pdb))
+        except FormatError:
+            return None
+
+    def debuggable(self, assembly: ZipEntry) -> Debuggable | str | None:
+        """The .nupkg assembly's DebuggableAttribute, why its metadata cannot be read, or None (none found)."""
+        if assembly.index not in self._debuggable:
+            try:
+                found: Debuggable | str | None = read_debuggable(self._source(self.nupkg, assembly))
+            except FormatError as exc:
+                found = str(exc)
+            self._debuggable[assembly.index] = found
+        return self._debuggable[assembly.index]
+
     # -- how nuget.org pairs PDBs with assemblies (SymbolsValidatorService, ZipArchiveService) ----
     @cached_property
     def pairing(self) -> PairingIndex:
         """The name index every pairing goes through, built once for the package."""
-        return PairingIndex(self.snupkg.pdb_entries, self.nupkg.pe_entries if self.nupkg is not None else ())
+        return PairingIndex(self.snupkg.pdb_entries if self.snupkg is not None else (),
+                            self.nupkg.pe_entries if self.nupkg is not None else ())
 
     def assemblies_for(self, pdb: ZipEntry) -> list[ZipEntry]:
         """The .nupkg's .dll/.exe entries in the PDB's folder with its base name (case-insensitive)."""
@@ -448,4 +602,5 @@ def _open_slice(work: list[tuple[str, int]], here: bool = False) -> tuple[list, 
     return symbols, assemblies
 
 
-__all__ = ["Artifacts", "Assembly", "Digest", "Identity", "NuspecRead", "PackageFile", "PdbIdentity", "SymbolFile"]
+__all__ = ["Artifacts", "Assembly", "DebugSymbols", "Digest", "Identity", "NuspecRead", "PackageFile", "PdbIdentity",
+           "SymbolFile"]

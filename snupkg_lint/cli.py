@@ -1,5 +1,5 @@
-"""The command line: `snupkg-lint check`, `snupkg-lint rules`, `snupkg-lint rule ID`, `snupkg-lint serve`,
-`snupkg-lint push`.
+"""The command line: `snupkg-lint check`, `snupkg-lint keys`, `snupkg-lint rules`, `snupkg-lint rule ID`,
+`snupkg-lint serve`, `snupkg-lint push`.
 
 Exit codes: 0 no reported finding at or above fail-on (default: error), or --exit-zero; 1 at least one;
 2 the command line or the configuration cannot be used, or a path cannot be read (one line on stderr each,
@@ -226,6 +226,34 @@ def _outcome(rule: Rule) -> str:
     if o.code is not None:
         return f"validation {o.code}"
     return "-"
+
+
+@app.command("keys")
+def keys(
+    paths: List[str] = typer.Argument(..., metavar="PATH...", help="A .snupkg, .nupkg or directory, as for check."),
+    nupkg: Optional[str] = typer.Option(None, "--nupkg", metavar="FILE",
+                                        help="The .nupkg to pair with a single .snupkg."),
+    format: Format = typer.Option(Format.text, "--format", help="text, or json."),
+) -> None:
+    """Print the symbol-server key (SSQP) of every PDB and PE, and the SymbolChecksum of portable PDBs."""
+    from snupkg_lint.report import symbol_keys
+
+    if format not in (Format.text, Format.json):
+        raise UsageProblem(f"keys --format takes text or json, not {format.value}")
+    if nupkg is not None:
+        if len(paths) != 1 or os.path.isdir(paths[0]):
+            raise UsageProblem("--nupkg pairs exactly one .snupkg; give a single package file")
+        _readable_file(nupkg)
+    inputs = resolve(paths, nupkg=nupkg)
+    for line in inputs.notes:
+        sys.stderr.write(f"snupkg-lint: {line}\n")
+    for line in inputs.problems:
+        _usage(line)
+    packages = symbol_keys.collect(inputs.tasks)
+    render = symbol_keys.render_json if format is Format.json else symbol_keys.render_text
+    sys.stdout.write(render(packages))
+    unreadable = any("error" in row for package in packages for row in package["files"])
+    raise typer.Exit(2 if inputs.problems else 1 if unreadable else 0)
 
 
 @app.command("rules")

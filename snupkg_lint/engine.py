@@ -12,7 +12,7 @@ from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import all_rules
 from snupkg_lint.checks.order import PUSH_ORDER, VALIDATION_STEPS
 from snupkg_lint.checks.registry import declared
-from snupkg_lint.model import Finding, Hit, PackageReport, Rule, Stage
+from snupkg_lint.model import Finding, Hit, PackageReport, Rule, Stage, msg
 
 INTERNAL_ERROR = "X001"
 
@@ -21,7 +21,8 @@ def _internal_error(rule: Rule, exc: BaseException) -> Finding:
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     site = f" at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else ""
     return declared(INTERNAL_ERROR).finding(
-        Hit(f"rule {rule.id} ({rule.name}) crashed: {type(exc).__name__}: {exc}{site}"))
+        Hit(msg("rule {id} ({name}) crashed: {error}{site}", id=rule.id, name=rule.name,
+                error=f"{type(exc).__name__}: {exc}", site=site)))
 
 
 _PUSH_RANK = {rule_id: n for n, rule_id in enumerate(PUSH_ORDER)}
@@ -65,7 +66,7 @@ def check_package(
 ) -> PackageReport:
     """Open the package (and its .nupkg) once, run every rule, and return the report. `threads` may hash
     large PDBs at once (the result is the same for any number)."""
-    chosen = [r for r in (rules if rules is not None else all_rules()) if r.target == "snupkg"]
+    chosen = [r for r in (rules if rules is not None else all_rules()) if r.target in ("snupkg", "any")]
     with Artifacts(snupkg, nupkg, now=now, threads=threads) as artifacts:
         artifacts.prefetch(threads)
         findings = run_rules(artifacts, chosen)
@@ -77,7 +78,7 @@ def check_nupkg(nupkg: str, *, now: _dt.datetime | None = None) -> PackageReport
     """A .nupkg given with no .snupkg beside it: where its symbols are (embedded, beside the assemblies, nowhere).
     There is no symbol package for nuget.org to take, so the verdict says so."""
     with Artifacts(None, nupkg, now=now) as artifacts:
-        findings = run_rules(artifacts, [r for r in all_rules() if r.target == "nupkg"])
+        findings = run_rules(artifacts, [r for r in all_rules() if r.target in ("nupkg", "any")])
     return PackageReport(nupkg, nupkg, tuple(findings), "no-symbol-package", None, (), "nupkg")
 
 

@@ -147,7 +147,7 @@ class Rule:
     fix: str
     check: Callable[[Any], Iterable[Hit]] = field(compare=False, repr=False)
     incomplete: bool = False  # a finding of this rule means snupkg-lint could not predict everything
-    target: str = "snupkg"  # what it checks: a symbol package (with its .nupkg), or a .nupkg given alone
+    target: str = "snupkg"  # what it checks: a symbol package (with its .nupkg), a .nupkg given alone, or "any"
 
     def finding(self, hit: Hit) -> Finding:
         if not isinstance(hit.message, Message):

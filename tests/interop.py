@@ -37,7 +37,9 @@ def load() -> SimpleNamespace | str:
         clr.AddReference("System.Collections.Immutable")
         from System import Array, Byte
         from System.Collections.Immutable import ImmutableArray
-        from System.Reflection.Metadata import MetadataReaderProvider
+        from System.Reflection.Metadata import (HandleKind, MemberReferenceHandle, MetadataReaderProvider,
+                                                PEReaderExtensions, TypeReferenceHandle)
+        from System.Reflection.Metadata.Ecma335 import MetadataTokens
         from System.Reflection.PortableExecutable import DebugDirectoryEntryType, PEReader
     except Exception as exc:  # a runtime that cannot start here: say why
         return f".NET Core {RUNTIME} cannot be loaded through pythonnet: {type(exc).__name__}: {exc}"
@@ -63,7 +65,10 @@ def load() -> SimpleNamespace | str:
         return MemoryStream(byte_array(data), False)
 
     return SimpleNamespace(PEReader=PEReader, MetadataReaderProvider=MetadataReaderProvider,
-                           DebugDirectoryEntryType=DebugDirectoryEntryType, immutable=immutable, stream=stream)
+                           DebugDirectoryEntryType=DebugDirectoryEntryType, MetadataTokens=MetadataTokens,
+                           PEReaderExtensions=PEReaderExtensions, HandleKind=HandleKind,
+                           MemberReferenceHandle=MemberReferenceHandle, TypeReferenceHandle=TypeReferenceHandle,
+                           immutable=immutable, stream=stream)
 
 
 def in_own_process(module: str, *args: str) -> dict:

@@ -48,7 +48,7 @@ def test_document_has_every_section(rule_id):
 @pytest.mark.parametrize("rule_id", sorted(RULES))
 def test_identity_conventions(rule_id):
     rule = RULES[rule_id]
-    assert re.fullmatch(r"[PVXN]\d{3}", rule.id)
+    assert re.fullmatch(r"[PVXND]\d{3}", rule.id)
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
     assert rule.summary and rule.fix
 

@@ -12,7 +12,7 @@ import pytest
 
 from snupkg_lint.cli import main
 from tests.factory import package as pkg
-from tests.factory.pdb import build_portable_pdb
+from tests.factory.pair import portable_pdb as build_portable_pdb
 
 GOLDEN = Path(__file__).parent / "golden"
 PDB = build_portable_pdb()

@@ -10,7 +10,7 @@ import pytest
 
 from snupkg_lint.cli import main
 from tests.factory import package as pkg
-from tests.factory.pdb import build_portable_pdb
+from tests.factory.pair import portable_pdb as build_portable_pdb
 
 PDB = build_portable_pdb()
 

@@ -2,12 +2,15 @@
 and PDB of the fixtures (loose, and inside their packages) and on seeded mutants of them.
 
 What is compared is what nuget.org's validation reads: whether the PE headers and the debug directory open,
-each debug directory entry, each CodeView and PdbChecksum record, and a PDB's id and documents. A difference
+each debug directory entry, each CodeView and PdbChecksum record, and a PDB's id; and what the debuggable checks
+read: every Document row (name, hash algorithm, hash, language), every CustomDebugInformation row (parent, kind,
+value blob) and the compilation options. A difference
 is a disagreement, unless it is one of the kinds issue #8 lists and has not fixed yet (KNOWN below): those
 are counted and named, so that fixing one shows here, and a new kind fails the test."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 import sys
 import uuid
@@ -15,8 +18,10 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from snupkg_lint.formats.pdb import PortablePdb
+from snupkg_lint.formats.pdb import CDI_COMPILATION_OPTIONS, PortablePdb
 from snupkg_lint.formats.pe import DEBUG_CODEVIEW, DEBUG_PDB_CHECKSUM, ReaderLimitError, read_pe
+from snupkg_lint.formats.pe_metadata import _decode as decode_debuggable
+from snupkg_lint.formats.pe_metadata import read_debuggable
 from snupkg_lint.formats.source import BytesSource, FormatError, UncaughtError
 from tests.factory.pdb import with_empty_table
 from tests.factory.pe import relocate_headers
@@ -24,9 +29,10 @@ from tests.interop import in_own_process, serve
 
 # Disagreements issue #8 describes and snupkg-lint does not follow yet: (field, ours, theirs) kinds.
 KNOWN = {
-    # Found by this suite, in the Document table that no nuget.org check reads yet (issue #9 will):
-    "pdb-document-guid-past-heap",  # a #GUID index past the heap: .NET returns a value, we call the PDB corrupt
-    "pdb-document-blob-integer",  # a malformed compressed integer in a name blob: .NET reads on, we stop
+    # Found by this suite in the assembly's metadata (issue #9's DebuggableAttribute): .NET looks the Assembly's
+    # attributes up by binary search in a CustomAttribute table that must be sorted, and misses rows when it is
+    # not; we scan the table (real compilers always sort it)
+    "pe-custom-attribute-not-sorted",
 }
 
 
@@ -52,7 +58,7 @@ def samples(corpus: Path) -> tuple[list[tuple[str, bytes]], list[tuple[str, byte
 # -- what each side reads -------------------------------------------------------------------------------------------
 
 
-def ours_pe(data: bytes):
+def ours_pe(data: bytes, debuggable: bool = True):
     try:
         image = read_pe(BytesSource(data))
     except ReaderLimitError:
@@ -75,13 +81,19 @@ def ours_pe(data: bytes):
             records[n] = "fails" if n in failed else codeviews.get(n, "fails")
         elif e.type == DEBUG_PDB_CHECKSUM:
             records[n] = "fails" if n in failed else checksums.get(n, "fails")
-    return entries, records
+    flags = _part(lambda: _flags(read_debuggable(BytesSource(data)))) if debuggable else "unchecked"
+    return entries, records, (image.timestamp, image.size_of_image), flags
 
 
-def theirs_pe(net, data: bytes):
+def _flags(found):
+    return None if found is None else (found.optimizations_disabled, found.modes)
+
+
+def theirs_pe(net, data: bytes, debuggable: bool = True):
     reader = net.PEReader(net.immutable(data))
     try:
-        reader.PEHeaders  # noqa: B018 - the property reads and checks the headers
+        headers = reader.PEHeaders
+        key = (headers.CoffHeader.TimeDateStamp & 0xFFFFFFFF, headers.PEHeader.SizeOfImage & 0xFFFFFFFF)
     except Exception:
         return "bad-headers"
     try:
@@ -102,19 +114,75 @@ def theirs_pe(net, data: bytes):
                 records[n] = (cs.AlgorithmName, bytes(cs.Checksum).hex())
         except Exception:
             records[n] = "fails"
-    return entries, records
+    return entries, records, key, _their_debuggable(net, reader) if debuggable else "unchecked"
+
+
+def _their_debuggable(net, reader):
+    """The Assembly's DebuggableAttribute through SRM's MetadataReader; "unchecked" when SRM refuses the metadata
+    (it validates far more than this one fact needs, so that is no disagreement about the attribute)."""
+    try:
+        md = net.PEReaderExtensions.GetMetadataReader(reader)
+        attributes = list(md.GetAssemblyDefinition().GetCustomAttributes()) if md.IsAssembly else []
+    except Exception:
+        return "unchecked"
+    try:
+        for handle in attributes:
+            attribute = md.GetCustomAttribute(handle)
+            if attribute.Constructor.Kind != net.HandleKind.MemberReference:
+                continue
+            member = md.GetMemberReference(net.MemberReferenceHandle.op_Explicit(attribute.Constructor))
+            if member.Parent.Kind != net.HandleKind.TypeReference:
+                continue
+            owner = md.GetTypeReference(net.TypeReferenceHandle.op_Explicit(member.Parent))
+            if (md.GetString(owner.Namespace), md.GetString(owner.Name)) == ("System.Diagnostics", "DebuggableAttribute"):
+                return _flags(decode_debuggable(bytes(md.GetBlobBytes(member.Signature)),
+                                                bytes(md.GetBlobBytes(attribute.Value))))
+        return None
+    except Exception as exc:
+        return f"fails: {exc}"
+
+
+def _options(blob: bytes | None):
+    """CompilationOptions as (name\0 value\0)*, the first of a name winning; "fails" for a malformed blob."""
+    if not blob:
+        return {}
+    if not blob.endswith(b"\0"):
+        return "fails"
+    strings = [s.decode("utf-8", "replace") for s in blob[:-1].split(b"\0")]
+    if len(strings) % 2:
+        return "fails"
+    options: dict[str, str] = {}
+    for name, value in zip(strings[::2], strings[1::2]):
+        options.setdefault(name, value)
+    return options
+
+
+def _value(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16] + f"/{len(data)}"
+
+
+def _part(read):
+    try:
+        return read()
+    except FormatError as exc:
+        return f"fails: {exc}"
 
 
 def ours_pdb(data: bytes):
-    """(id, documents) where id is what nuget.org's validation reads; documents 'bad' with the reason."""
+    """(id, documents, CDIs, compilation options): what nuget.org's validation reads (the id) and what the
+    debuggable checks read; each part "fails" when it cannot be read, "bad" when the PDB does not open."""
     try:
         pdb = PortablePdb.open(BytesSource(data))
     except FormatError:
-        return "bad", None
-    try:
-        return pdb.id.hex(), [(d.name, str(d.hash_algorithm), d.hash.hex()) for d in pdb.documents()]
-    except FormatError as exc:
-        return pdb.id.hex(), f"bad: {exc}"
+        return "bad", None, None, None
+    documents = _part(lambda: [(d.name, str(d.hash_algorithm), d.hash.hex(), str(d.language)) for d in pdb.documents()])
+    cdis = _part(lambda: [(c.parent_table, c.parent_row, str(c.kind), _value(c.value))
+                          for c in pdb.custom_debug_information()])
+    return pdb.id.hex(), documents, cdis, _part(pdb.compilation_options)
+
+
+def _net_guid(reader, handle) -> str:
+    return "None" if handle.IsNil else str(uuid.UUID(reader.GetGuid(handle).ToString()))
 
 
 def theirs_pdb(net, data: bytes):
@@ -123,17 +191,42 @@ def theirs_pdb(net, data: bytes):
         reader = provider.GetMetadataReader()
         pdb_id = bytes(reader.DebugMetadataHeader.Id).hex()
     except Exception as exc:
-        return "bad", f"bad: {exc}"
-    try:
-        documents = []
+        return "bad", f"fails: {exc}", None, None
+
+    def documents():
+        out = []
         for handle in reader.Documents:
             document = reader.GetDocument(handle)
-            algorithm = reader.GetGuid(document.HashAlgorithm)
-            documents.append((reader.GetString(document.Name), str(uuid.UUID(algorithm.ToString())) if
-                              not document.HashAlgorithm.IsNil else "None", bytes(reader.GetBlobBytes(document.Hash)).hex()))
-        return pdb_id, documents
-    except Exception as exc:
-        return pdb_id, f"bad: {exc}"
+            out.append((reader.GetString(document.Name), _net_guid(reader, document.HashAlgorithm),
+                        bytes(reader.GetBlobBytes(document.Hash)).hex(), _net_guid(reader, document.Language)))
+        return out
+
+    def cdis():
+        out = []
+        for handle in reader.CustomDebugInformation:
+            cdi = reader.GetCustomDebugInformation(handle)
+            token = net.MetadataTokens.GetToken(cdi.Parent)
+            kind = "00000000-0000-0000-0000-000000000000" if cdi.Kind.IsNil else _net_guid(reader, cdi.Kind)
+            out.append((token >> 24, token & 0xFFFFFF, kind,
+                        _value(bytes(reader.GetBlobBytes(cdi.Value)))))
+        return out
+
+    def options():
+        # like ours: every row's parent and kind is read, then the value of the first Module options row
+        rows = [reader.GetCustomDebugInformation(handle) for handle in reader.CustomDebugInformation]
+        kinds = [(net.MetadataTokens.GetToken(cdi.Parent), _net_guid(reader, cdi.Kind)) for cdi in rows]
+        for cdi, (token, kind) in zip(rows, kinds):
+            if token == 0x00000001 and kind == str(CDI_COMPILATION_OPTIONS):
+                return _options(bytes(reader.GetBlobBytes(cdi.Value)))
+        return {}
+
+    def part(read):
+        try:
+            return read()
+        except Exception as exc:
+            return f"fails: {exc}"
+
+    return pdb_id, part(documents), part(cdis), part(options)
 
 
 # -- mutants --------------------------------------------------------------------------------------------------------
@@ -160,11 +253,22 @@ def pe_mutants(data: bytes, rng: random.Random, count: int) -> list[bytes]:
 
 
 def pdb_mutants(data: bytes, rng: random.Random, count: int) -> list[bytes]:
+    """Mostly the headers (the first 512 bytes); a quarter aimed at the tables and heaps the debuggable checks read
+    (#~, #GUID, #Blob), found through the stream headers."""
+    try:
+        regions = [(s.offset, s.size) for s in PortablePdb.open(BytesSource(data)).streams
+                   if s.name in ("#~", "#GUID", "#Blob") and s.size and s.offset + s.size <= len(data)]
+    except FormatError:
+        regions = []
     out = []
-    for _ in range(count):
+    for n in range(count):
         buf = bytearray(data)
         for _ in range(rng.randint(1, 2)):
-            at = rng.randrange(min(len(buf), 512)) if rng.random() < 0.7 else rng.randrange(len(buf))
+            if regions and n % 4 == 3:
+                offset, size = rng.choice(regions)
+                at = offset + rng.randrange(size)
+            else:
+                at = rng.randrange(min(len(buf), 512)) if rng.random() < 0.7 else rng.randrange(len(buf))
             buf[at] = rng.randrange(256)
         out.append(bytes(buf))
     return out + pdb_header_mutants(data, rng)
@@ -215,13 +319,30 @@ def classify(kind: str, data: bytes, ours, theirs) -> str:
     if kind == "pdb":
         if ours[0] == "bad" and theirs[0] != "bad":
             return "pdb-stream-name" if _odd_stream_names(data) else "pdb-opens-in-net-only"
-        if isinstance(theirs[1], str) and "not sorted" in theirs[1] and ours[0] != "bad":
+        if any(isinstance(t, str) and "not sorted" in t for t in theirs[1:]) and ours[0] != "bad":
             return "pdb-table-not-sorted"
-        if ours[0] == theirs[0] and isinstance(ours[1], str) and "#GUID index" in ours[1]:
-            return "pdb-document-guid-past-heap"
-        if ours[0] == theirs[0] and isinstance(ours[1], str) and "compressed integer" in ours[1]:
-            return "pdb-document-blob-integer"
+    if kind == "pdb":
+        parts = ("id", "documents", "cdis", "options")
+        differ = [n for n, (o, t) in enumerate(zip(_compared(ours), _compared(theirs))) if o != t] or [0]
+        return "pdb " + ", ".join(f"{parts[n]}: ours {str(ours[n])[:160]} / .NET {str(theirs[n])[:160]}" for n in differ)
+    if kind == "pe" and not isinstance(ours, str) and not isinstance(theirs, str) and ours[:3] == theirs[:3]:
+        if isinstance(ours[3], str) and "stream header" in ours[3] and "not ASCII" in ours[3]:
+            return "pdb-stream-name"  # the metadata root reader the PDB reader and this one share
+        if theirs[3] is None and not _custom_attributes_sorted(data):
+            return "pe-custom-attribute-not-sorted"
+        return f"pe DebuggableAttribute: ours {str(ours[3])[:120]} / .NET {str(theirs[3])[:120]}"
     return f"{kind}: ours {str(ours)[:80]} / .NET {str(theirs)[:80]}"
+
+
+def _custom_attributes_sorted(data: bytes) -> bool:
+    """Whether the assembly's CustomAttribute table is sorted by Parent, as ECMA-335 requires."""
+    from snupkg_lint.formats.pe import metadata_range
+    from snupkg_lint.formats.pe_metadata import _Slice, _Tables
+
+    source = BytesSource(data)
+    tables = _Tables(_Slice(source, *metadata_range(source)))
+    parents = [tables._row(0x0C, n)[0] for n in range(1, tables._rows.get(0x0C, 0) + 1)]
+    return parents == sorted(parents)
 
 
 def _odd_stream_names(data: bytes) -> bool:
@@ -240,10 +361,12 @@ def _odd_stream_names(data: bytes) -> bool:
     return False
 
 
-def _outcome(read):
-    """What is compared: the id, and the documents or that reading them fails (both readers word it their way)."""
-    pdb_id, documents = read
-    return pdb_id, ("fails" if isinstance(documents, str) or documents is None else documents)
+def _compared(read):
+    """What is compared: whether the PDB opens (not why), else its id and each part, a part that fails as "fails"
+    (each reader words its reason its own way)."""
+    if read[0] == "bad":
+        return ("bad",)
+    return tuple("fails" if isinstance(part, str) and part.startswith("fails") else part for part in read)
 
 
 def _compare(kind: str, files, mutate, ours_read, theirs_read, same, seed: int) -> dict:
@@ -261,14 +384,33 @@ def _compare(kind: str, files, mutate, ours_read, theirs_read, same, seed: int) 
 
 def compare_pes(net, corpus: Path) -> dict:
     pes, _ = samples(corpus)
-    return _compare("pe", pes, pe_mutants, ours_pe, lambda data: theirs_pe(net, data), lambda o, t: o == t, 8)
+    # The DebuggableAttribute is compared on every file and on one mutant in DEBUGGABLE_EVERY: reading the Assembly's
+    # attributes through pythonnet costs more than all the rest of a PE's comparison.
+    reads = iter(range(1 << 30))
+    wanted = {"now": True}
+
+    def ours(data: bytes):
+        wanted["now"] = data in originals or next(reads) % DEBUGGABLE_EVERY == 0
+        return ours_pe(data, wanted["now"])
+
+    originals = {data for _, data in pes}
+    return _compare("pe", pes, pe_mutants, ours, lambda data: theirs_pe(net, data, wanted["now"]), _same_pe, 8)
+
+
+DEBUGGABLE_EVERY = 4
+
+
+def _same_pe(ours, theirs) -> bool:
+    if isinstance(ours, str) or isinstance(theirs, str) or theirs[3] == "unchecked":
+        return ours[:3] == theirs[:3] if not isinstance(ours, str) and not isinstance(theirs, str) else ours == theirs
+    return _compared(ours) == _compared(theirs)
 
 
 def compare_pdbs(net, corpus: Path) -> dict:
     _, pdbs = samples(corpus)
     portable = [(name, data) for name, data in pdbs if data.startswith(b"BSJB")]  # Windows PDBs: both refuse (V103)
     return _compare("pdb", portable, pdb_mutants, ours_pdb, lambda data: theirs_pdb(net, data),
-                    lambda o, t: _outcome(o) == _outcome(t), 9)
+                    lambda o, t: _compared(o) == _compared(t), 9)
 
 
 def test_pe_readers_agree(corpus):

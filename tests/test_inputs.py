@@ -63,7 +63,8 @@ def test_a_nupkg_alone_without_symbols_is_a_warning_unless_a_pdb_is_beside_it(wo
                                                   "lib/net8.0/other.PDB": PAIR.pdb}))
     code, out, _ = run(capsys, "check", "Bare.1.0.0.nupkg", "--format", "json")
     findings = json.loads(out)["packages"][0]["findings"]
-    assert code == 0 and [(f["rule"], f["entry"]) for f in findings] == [("N002", "lib/net8.0/Bare.dll")]
+    assert code == 0 and [(f["rule"], f["entry"]) for f in findings] == [("D014", "lib/net8.0/other.PDB"),
+                                                                         ("N002", "lib/net8.0/Bare.dll")]
     code, _, _ = run(capsys, "check", "Bare.1.0.0.nupkg", "--fail-on", "warning")
     assert code == 1
 
@@ -119,5 +120,6 @@ def test_assemblies_of_a_lone_nupkg_pair_with_pdbs_ignoring_case_and_separators(
     pkg.write(workdir, "Many.1.0.0.nupkg", nupkg({"lib/net8.0/A.dll": PAIR.dll, "LIB\\NET8.0\\a.pdb": PAIR.pdb,
                                                   "lib/net8.0/B.dll": PAIR.dll, "lib/net6.0/B.pdb": PAIR.pdb}))
     _, out, _ = run(capsys, "check", "Many.1.0.0.nupkg", "--format", "json")
-    assert [(f["rule"], f["entry"]) for f in json.loads(out)["packages"][0]["findings"]] == \
-        [("N002", "lib/net8.0/B.dll")]  # A's PDB is beside it; B's is in another folder
+    found = [(f["rule"], f["entry"]) for f in json.loads(out)["packages"][0]["findings"]]
+    assert [f for f in found if f[0] != "D014"] == [("N002", "lib/net8.0/B.dll")]  # A's PDB is beside it; B's is
+    # in another folder; D014: both PDBs ship inside the .nupkg

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from snupkg_lint.checks import (  # noqa: F401 - imported for registration
     archive,
+    build_facts,
+    debuggable,
     dependencies,
     fields,
     files,
@@ -14,6 +16,7 @@ from snupkg_lint.checks import (  # noqa: F401 - imported for registration
     nuspec_structure,
     package_type,
     parent,
+    source_origin,
     validation_matching,
     validation_pairing,
     validation_quirks,

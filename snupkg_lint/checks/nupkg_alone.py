@@ -1,4 +1,5 @@
-"""A .nupkg given with no .snupkg beside it: where are its symbols? (target "nupkg")
+"""Where are the symbols of a .nupkg's assemblies? N001 for a .nupkg given alone (target "nupkg"), N002 for it and
+for a pair (target "any"), N003 for a legacy symbols package.
 
 Not nuget.org checks: a .nupkg whose assemblies embed their PDBs has nothing to push as a .snupkg, and one
 whose assemblies have no symbols anywhere publishes a library nobody can step into."""
@@ -7,12 +8,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from snupkg_lint.artifacts import Artifacts
+from snupkg_lint.artifacts import SYMBOL_SOURCES, Artifacts
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats import netpath
 from snupkg_lint.formats.archive import ZipEntry
 from snupkg_lint.model import Hit, Outcome, Severity, msg
-from snupkg_lint.pairing import base_key
 
 
 def _managed_assemblies(a: Artifacts) -> Iterator[tuple[ZipEntry, bool]]:
@@ -25,13 +25,6 @@ def _managed_assemblies(a: Artifacts) -> Iterator[tuple[ZipEntry, bool]]:
             yield entry, image.embedded_pdb_entry() is not None
 
 
-def _pdbs_beside(a: Artifacts) -> set[str]:
-    """The folder-and-base-name keys of the .nupkg's PDBs, worked out once (pairing's keys: ignoring case)."""
-    if "nupkg_pdb_keys" not in a.memo:
-        a.memo["nupkg_pdb_keys"] = {base_key(e.name) for e in a.nupkg.pdb_entries}
-    return a.memo["nupkg_pdb_keys"]  # type: ignore[return-value]
-
-
 @rule("N001", "symbols-embedded", Severity.INFO, Outcome(), target="nupkg")
 def symbols_embedded(a: Artifacts) -> Iterator[Hit]:
     if a.nupkg.archive is None:
@@ -42,15 +35,20 @@ def symbols_embedded(a: Artifacts) -> Iterator[Hit]:
                           "a .snupkg"), entry=assembly.name)
 
 
-@rule("N002", "assembly-without-symbols", Severity.WARNING, Outcome(), target="nupkg")
+@rule("N002", "assembly-without-symbols", Severity.WARNING, Outcome(), target="any")
 def assembly_without_symbols(a: Artifacts) -> Iterator[Hit]:
-    if a.nupkg.archive is None:
-        yield Hit(msg("the .nupkg is not a readable zip: {error}", error=a.nupkg.error))
+    if a.nupkg is None:
         return
-    for assembly, embedded in _managed_assemblies(a):
-        if not embedded and base_key(assembly.name) not in _pdbs_beside(a):
-            yield Hit(msg("has no symbols: no embedded PDB, no PDB beside it in the .nupkg, and no .snupkg beside "
-                          "the .nupkg"), entry=assembly.name)
+    if a.nupkg.archive is None:
+        if a.snupkg is None:  # checked with a .snupkg, the unreadable .nupkg is reported by the rules that need it
+            yield Hit(msg("the .nupkg is not a readable zip: {error}", error=a.nupkg.error))
+        return
+    for symbols in a.debug_symbols:
+        if symbols.source == "none":
+            looked = msg("and none at its path in the .snupkg") if a.snupkg is not None else \
+                msg("and no .snupkg beside the .nupkg")
+            yield Hit(msg("has no symbols: no embedded PDB, no PDB beside it in the .nupkg, {looked}", looked=looked),
+                      entry=symbols.assembly.name, details={"looked": list(SYMBOL_SOURCES)})
 
 
 @rule("N003", "legacy-symbols-package", Severity.WARNING, Outcome())

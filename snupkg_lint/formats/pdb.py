@@ -343,13 +343,18 @@ class PortablePdb:
         return self._heaps[name]
 
     def _blob_span(self, index: int) -> tuple[int, int]:
-        """``(start, length)`` of the blob at ``index`` in the #Blob heap."""
+        """``(start, length)`` of the blob at ``index`` in the #Blob heap. As SRM's ``PeekHeapValueOffsetAndSize``
+        reads it, a length prefix that is not a valid compressed integer (or an index at the very end of the heap)
+        is an empty blob, not an error; an index past the end is one."""
         heap = self._heap("#Blob")
         if index == 0:
             return 0, 0
-        if index >= len(heap):
+        if index > len(heap):
             raise FormatError(f"#Blob index 0x{index:X} is past the end of the {len(heap)}-byte #Blob heap")
-        length, start = read_compressed_uint(heap, index)
+        try:
+            length, start = read_compressed_uint(heap, index)
+        except FormatError:
+            return index, 0
         if start + length > len(heap):
             raise FormatError(f"the blob at #Blob offset 0x{index:X} ({length} bytes) runs past the end of the heap")
         return start, length
@@ -540,6 +545,12 @@ class PortablePdb:
                 MetadataReference(file_name, aliases.split(",") if aliases else [], flags, timestamp, image_size, mvid)
             )
         return references
+
+    # -- debug information for the "debuggable" checks (issue #9) ------------------------------------------------
+    @_format_errors
+    def module_cdi_kinds(self) -> frozenset[uuid.UUID]:
+        """The kinds of the CustomDebugInformation rows attached to the Module (row 1); no value is read."""
+        return frozenset(kind for table, row, kind, _ in self._cdi_rows if table == MODULE and row == 1)
 
 
 def _c_string(data: bytes, pos: int, what: str) -> tuple[str, int]:

@@ -201,6 +201,7 @@ class PEImage:
     checksums: tuple[PdbChecksum, ...]
     embedded: EmbeddedPdb | None
     data_errors: tuple[DebugDataError, ...]
+    size_of_image: int = 0  # optional header SizeOfImage: half of the PE's symbol-server key
 
     def codeview_entries(self) -> list[CodeView]:
         """Every decodable CodeView (type 2, non-empty) entry in directory order; failures are in ``data_errors``."""
@@ -254,6 +255,7 @@ class _Headers:
     characteristics: int
     section_count: int
     directories_offset: int
+    size_of_image: int = 0
 
 
 class _PEHeaders(pefile.PE):
@@ -352,6 +354,7 @@ def _parse_headers(src: ByteSource) -> _Headers:
         characteristics=file_header.Characteristics,
         section_count=file_header.NumberOfSections,
         directories_offset=optional_offset + shift + _DATA_DIRECTORIES_OFFSET[magic == _PE32_PLUS_MAGIC],
+        size_of_image=getattr(optional_header, "SizeOfImage", 0),
     )
     if magic not in (_PE32_MAGIC, _PE32_PLUS_MAGIC):
         raise FormatError(f"not a PE image: unknown optional header magic 0x{magic:04X}")
@@ -592,4 +595,25 @@ def read_pe(src: ByteSource) -> PEImage:
         checksums=checksums,
         embedded=embedded,
         data_errors=errors,
+        size_of_image=headers.size_of_image,
     )
+
+
+# ------------------------------------------------------------------------------ metadata (for formats/pe_metadata)
+
+
+def metadata_range(src: ByteSource) -> tuple[int, int] | None:
+    """(file offset, size) of the ECMA-335 metadata the CLI header points at, or None when the image has none or
+    SRM would refuse its headers (``PEImage.header_error``)."""
+    try:
+        headers = _parse_headers(src)
+        sections = _read_sections(src, headers)
+        cli = _data_directory(src, headers, _CLI_DIRECTORY_INDEX)
+        located = _rva_to_offset(sections, cli[0])
+        if located is None or _header_error(src, sections, cli) is not None:
+            return None
+        md_rva, md_size = struct.unpack("<II", src.read(located[1] + 8, 8))
+        md_located = _rva_to_offset(sections, md_rva)
+        return (md_located[1], md_size) if md_located is not None else None
+    except FormatError:
+        return None

@@ -8,7 +8,9 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
-from snupkg_lint.formats.pdb import PortablePdb
+import uuid
+
+from snupkg_lint.formats.pdb import MetadataReference, PortablePdb
 from snupkg_lint.formats.source import BytesSource
 from tests.factory.pdb import CSHARP_GUID, SHA256_GUID, build_portable_pdb
 from tests.factory.pe import build_pe, portable_codeview_for
@@ -29,8 +31,23 @@ def roslyn_id(digest: bytes) -> bytes:
     return bytes(guid) + struct.pack("<I", stamp)
 
 
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+SOURCE_LINK = '{"documents":{"/_/*":"https://raw.githubusercontent.com/contoso/lib/%s/*"}}' % COMMIT
+RELEASE_OPTIONS = {"version": "2", "compiler-version": "4.8.0", "language": "C#", "optimization": "release"}
+REFERENCES = [MetadataReference("System.Runtime.dll", [], 2, 0x12345678, 0x4000, uuid.UUID(int=7))]
+
+
+def debuggable(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """What a CI build with Source Link writes, unless the test says otherwise: Source Link to a GitHub commit,
+    compiler flags of a Release build, metadata references."""
+    return {"source_link": SOURCE_LINK, "compilation_options": RELEASE_OPTIONS, "metadata_references": REFERENCES,
+            **kwargs}
+
+
 def portable_pdb(**kwargs: Any) -> bytes:
-    """A portable PDB whose id is derived from its content, like Roslyn's deterministic output."""
+    """A portable PDB whose id is derived from its content, like Roslyn's deterministic output (and, unless the
+    arguments say otherwise, debuggable: see `debuggable`)."""
+    kwargs = debuggable(kwargs)
     draft = build_portable_pdb(pdb_id=bytes(20), **kwargs)
     return build_portable_pdb(pdb_id=roslyn_id(pdb_checksum(draft)), **kwargs)
 

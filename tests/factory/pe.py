@@ -120,9 +120,11 @@ def build_pe(
     timestamp: int = DEFAULT_TIMESTAMP,
     debug_rva: int | None = None,
     debug_size: int | None = None,
+    metadata: bytes | None = None,
 ) -> bytes:
     """A PE image whose debug directory lists, in order: CodeView entries, PdbChecksum entries, Reproducible,
-    EmbeddedPortablePdb, then ``extra_entries``. ``debug_rva``/``debug_size`` override data directory 6."""
+    EmbeddedPortablePdb, then ``extra_entries``. ``debug_rva``/``debug_size`` override data directory 6;
+    ``metadata`` replaces the metadata stub (tests/factory/assembly_metadata.py writes real tables)."""
     entries = [codeview_entry(spec) for spec in codeview or ()]
     entries += [pdb_checksum_entry(name, digest) for name, digest in checksums or ()]
     if reproducible:
@@ -131,7 +133,8 @@ def build_pe(
         entries.append(embedded_pdb_entry(embedded_pdb))
     entries += extra_entries
     return build_pe_from_entries(
-        entries, dll=dll, pe32_plus=pe32_plus, timestamp=timestamp, debug_rva=debug_rva, debug_size=debug_size
+        entries, dll=dll, pe32_plus=pe32_plus, timestamp=timestamp, debug_rva=debug_rva, debug_size=debug_size,
+        metadata=metadata,
     )
 
 
@@ -143,9 +146,10 @@ def build_pe_from_entries(
     timestamp: int = DEFAULT_TIMESTAMP,
     debug_rva: int | None = None,
     debug_size: int | None = None,
+    metadata: bytes | None = None,
 ) -> bytes:
     """A PE image whose debug directory is exactly ``entries`` (an empty list gives an empty data directory 6)."""
-    text, directory_offset = _text_section(entries)
+    text, directory_offset = _text_section(entries, METADATA_STUB if metadata is None else metadata)
     directory = (
         TEXT_RVA + directory_offset if debug_rva is None else debug_rva,
         len(entries) * 28 if debug_size is None else debug_size,
@@ -168,13 +172,14 @@ def _align(value: int, alignment: int) -> int:
     return (value + alignment - 1) // alignment * alignment
 
 
-def _text_section(entries: Sequence[RawEntry]) -> tuple[bytes, int]:
-    """``.text``: CLI header, metadata stub, debug directory, entry data; returns it and the directory's offset."""
+def _text_section(entries: Sequence[RawEntry], metadata: bytes = METADATA_STUB) -> tuple[bytes, int]:
+    """``.text``: CLI header, metadata, debug directory, entry data; returns it and the directory's offset."""
+    metadata = metadata + b"\0" * (-len(metadata) % 4)
     metadata_offset = _COR_HEADER_SIZE
     cor_header = struct.pack(
-        "<IHHIIII", _COR_HEADER_SIZE, 2, 5, TEXT_RVA + metadata_offset, len(METADATA_STUB), 1, 0
+        "<IHHIIII", _COR_HEADER_SIZE, 2, 5, TEXT_RVA + metadata_offset, len(metadata), 1, 0
     ).ljust(_COR_HEADER_SIZE, b"\0")
-    directory_offset = metadata_offset + len(METADATA_STUB)
+    directory_offset = metadata_offset + len(metadata)
     data_offset = directory_offset + 28 * len(entries)
     records, blobs = [], b""
     for entry in entries:
@@ -193,7 +198,7 @@ def _text_section(entries: Sequence[RawEntry]) -> tuple[bytes, int]:
                 (TEXT_FILE_OFFSET + offset if entry.data else 0) if entry.pointer is None else entry.pointer,
             )
         )
-    return cor_header + METADATA_STUB + b"".join(records) + blobs, directory_offset
+    return cor_header + metadata + b"".join(records) + blobs, directory_offset
 
 
 def _headers(

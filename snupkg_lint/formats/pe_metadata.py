@@ -1,0 +1,169 @@
+"""The assembly's own metadata (ECMA-335 II.22–II.24), as far as one fact needs it: the ``DebuggableAttribute`` on
+the Assembly, which says whether the JIT optimiser is disabled (a Debug build) when a PDB's compilation options do
+not say (older compilers, no PDB shipped).
+
+Only the tables up to CustomAttribute (0x0C) are sized; the attribute is found as SRM exposes it: a CustomAttribute
+row whose Parent is Assembly row 1 and whose constructor is a MemberRef of the TypeRef
+``System.Diagnostics.DebuggableAttribute``. Its value is decoded from the constructor's signature:
+``(bool isJITTrackingEnabled, bool isJITOptimizerDisabled)`` or ``(DebuggingModes modes)``, where
+``DisableOptimizations = 0x100``. FormatError for corrupt metadata; reads are bounded by the metadata's size.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from .pdb import _read_root, read_compressed_uint
+from .pe import metadata_range
+from .source import ByteSource, FormatError
+
+MAX_TABLE_STREAM_BYTES = 64 * 1024 * 1024
+DISABLE_OPTIMIZATIONS = 0x100  # System.Diagnostics.DebuggableAttribute.DebuggingModes
+
+_S, _G, _B = "s", "g", "b"  # heap indexes: #Strings, #GUID, #Blob
+_U2, _U4 = "u2", "u4"  # fixed-width columns (an int in a schema is a table number)
+# coded indexes (II.24.2.6): tag bits and the tables they can point at
+_CODED = {
+    "ResolutionScope": (2, (0x00, 0x1A, 0x23, 0x01)),
+    "TypeDefOrRef": (2, (0x02, 0x01, 0x1B)),
+    "MemberRefParent": (3, (0x02, 0x01, 0x1A, 0x06, 0x1B)),
+    "HasConstant": (2, (0x04, 0x08, 0x17)),
+    "HasCustomAttribute": (5, (0x06, 0x04, 0x01, 0x02, 0x08, 0x09, 0x0A, 0x00, 0x0E, 0x17, 0x14, 0x11, 0x1A, 0x1B,
+                               0x20, 0x23, 0x26, 0x27, 0x28, 0x2A, 0x2C, 0x2B)),
+    "CustomAttributeType": (3, (-1, -1, 0x06, 0x0A, -1)),
+}
+# columns of the tables before and including CustomAttribute: 2/4 fixed widths, heaps, table numbers, coded names
+_SCHEMA: dict[int, tuple[object, ...]] = {
+    0x00: (_U2, _S, _G, _G, _G),  # Module
+    0x01: ("ResolutionScope", _S, _S),  # TypeRef
+    0x02: (_U4, _S, _S, "TypeDefOrRef", 0x04, 0x06),  # TypeDef
+    0x03: (0x04,),  # FieldPtr
+    0x04: (_U2, _S, _B),  # Field
+    0x05: (0x06,),  # MethodPtr
+    0x06: (_U4, _U2, _U2, _S, _B, 0x08),  # MethodDef
+    0x07: (0x08,),  # ParamPtr
+    0x08: (_U2, _U2, _S),  # Param
+    0x09: (0x02, "TypeDefOrRef"),  # InterfaceImpl
+    0x0A: ("MemberRefParent", _S, _B),  # MemberRef
+    0x0B: (_U2, "HasConstant", _B),  # Constant (type byte + padding)
+    0x0C: ("HasCustomAttribute", "CustomAttributeType", _B),  # CustomAttribute
+}
+_ASSEMBLY_TAG, _MEMBER_REF_TAG, _TYPE_REF_TAG = 14, 3, 1
+
+
+@dataclass(frozen=True)
+class Debuggable:
+    """The assembly's DebuggableAttribute: whether the JIT optimiser is disabled (Debug) and the raw modes."""
+
+    optimizations_disabled: bool
+    modes: int
+
+
+class _Slice:
+    """A ByteSource over a range of another."""
+
+    def __init__(self, src: ByteSource, offset: int, size: int):
+        self._src, self._offset, self.size = src, offset, min(size, max(src.size - offset, 0))
+
+    def read(self, offset: int, length: int) -> bytes:
+        if offset < 0 or offset + length > self.size:
+            raise FormatError(f"metadata read at {offset} (length {length}) passes the {self.size}-byte metadata")
+        return self._src.read(self._offset + offset, length)
+
+
+def read_debuggable(src: ByteSource) -> Debuggable | None:
+    """The Assembly's DebuggableAttribute, or None (no metadata, no such attribute, or a form not decoded)."""
+    located = metadata_range(src)
+    if located is None:
+        return None
+    try:
+        return _Tables(_Slice(src, *located)).debuggable()
+    except (struct.error, IndexError, KeyError, UnicodeDecodeError, ValueError, OverflowError) as exc:
+        raise FormatError(f"corrupt assembly metadata: {exc}") from exc
+
+
+class _Tables:
+    def __init__(self, md: _Slice):
+        _, streams = _read_root(md)
+        by_name = {s.name: s for s in streams}
+        tables = by_name.get("#~") or by_name.get("#-")
+        self._md, self._streams, self._rows = md, by_name, {}
+        if tables is None or tables.size > MAX_TABLE_STREAM_BYTES:
+            return  # nothing to read (not an assembly's metadata), or more than is read for this one fact
+        data = md.read(tables.offset, tables.size)
+        self._heap_sizes = data[6]
+        valid = int.from_bytes(data[8:16], "little")
+        present = [t for t in range(64) if valid >> t & 1]
+        self._rows = dict(zip(present, struct.unpack_from(f"<{len(present)}I", data, 24)))
+        pos = 24 + 4 * len(present) + (4 if self._heap_sizes & 0x40 else 0)
+        self._data, self._offsets, self._formats = data, {}, {}
+        for table in present:
+            if table not in _SCHEMA:
+                break  # tables after CustomAttribute are not needed, so neither are their sizes
+            fmt = "<" + "".join(self._code(column) for column in _SCHEMA[table])
+            self._formats[table] = fmt
+            self._offsets[table] = pos
+            pos += self._rows[table] * struct.calcsize(fmt)
+
+    def _code(self, column: object) -> str:
+        if column in (_U2, _U4):
+            return "H" if column == _U2 else "I"
+        if column in (_S, _G, _B):
+            return "I" if self._heap_sizes & {_S: 1, _G: 2, _B: 4}[column] else "H"  # type: ignore[index]
+        if isinstance(column, int):
+            return "I" if self._rows.get(column, 0) >= 0x10000 else "H"
+        bits, targets = _CODED[column]  # type: ignore[index]
+        limit = 1 << (16 - bits)
+        return "I" if any(self._rows.get(t, 0) >= limit for t in targets if t >= 0) else "H"
+
+    def _row(self, table: int, row: int) -> tuple[int, ...]:
+        if not 1 <= row <= self._rows.get(table, 0) or table not in self._formats:
+            raise FormatError(f"table 0x{table:02X} has no row {row}")
+        fmt = self._formats[table]
+        return struct.unpack_from(fmt, self._data, self._offsets[table] + (row - 1) * struct.calcsize(fmt))
+
+    def _heap(self, name: str, index: int, length: int | None = None) -> bytes:
+        stream = self._streams.get(name)
+        if stream is None or index >= stream.size:
+            raise FormatError(f"{name} index 0x{index:X} is past the heap")
+        return self._md.read(stream.offset + index, min(length or stream.size - index, stream.size - index))
+
+    def _string(self, index: int) -> str:
+        return self._heap("#Strings", index, 1024).split(b"\0", 1)[0].decode("utf-8", "replace") if index else ""
+
+    def _blob(self, index: int) -> bytes:
+        head = self._heap("#Blob", index, 4)
+        length, start = read_compressed_uint(head, 0)
+        if index + start + length > self._streams["#Blob"].size:  # _heap checked that the stream exists
+            raise FormatError(f"the blob at #Blob offset 0x{index:X} runs past the end of the heap")
+        return self._heap("#Blob", index + start, length) if length else b""
+
+    def debuggable(self) -> Debuggable | None:
+        if not self._rows.get(0x20):
+            return None  # no Assembly row: a module, whose attributes are not the assembly's
+        for number in range(1, self._rows.get(0x0C, 0) + 1):
+            parent, constructor, value = self._row(0x0C, number)
+            if parent & 0x1F != _ASSEMBLY_TAG or parent >> 5 != 1 or constructor & 0x7 != _MEMBER_REF_TAG:
+                continue
+            owner, _, signature = self._row(0x0A, constructor >> 3)
+            if owner & 0x7 != _TYPE_REF_TAG:
+                continue
+            _, name, namespace = self._row(0x01, owner >> 3)
+            if (self._string(namespace), self._string(name)) == ("System.Diagnostics", "DebuggableAttribute"):
+                return _decode(self._blob(signature), self._blob(value))
+        return None
+
+
+def _decode(signature: bytes, value: bytes) -> Debuggable | None:
+    """The constructor's arguments: (bool, bool) or (DebuggingModes); None for another form."""
+    if len(signature) < 3 or value[:2] != b"\x01\x00":
+        return None
+    count = signature[1]
+    if count == 2 and len(value) >= 4:
+        tracking, disabled = value[2], value[3]
+        return Debuggable(bool(disabled), (0x1 if tracking else 0) | (DISABLE_OPTIMIZATIONS if disabled else 0))
+    if count == 1 and len(value) >= 6:
+        (modes,) = struct.unpack_from("<i", value, 2)
+        return Debuggable(bool(modes & DISABLE_OPTIMIZATIONS), modes)
+    return None
