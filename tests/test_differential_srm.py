@@ -93,9 +93,11 @@ def theirs_pe(net, data: bytes, debuggable: bool = True):
     reader = net.PEReader(net.immutable(data))
     try:
         headers = reader.PEHeaders
-        key = (headers.CoffHeader.TimeDateStamp & 0xFFFFFFFF, headers.PEHeader.SizeOfImage & 0xFFFFFFFF)
     except Exception:
         return "bad-headers"
+    # a COFF object file (no 'MZ') has no PE header: SRM opens it, and ReadDebugDirectory then throws
+    key = None if headers.PEHeader is None else (headers.CoffHeader.TimeDateStamp & 0xFFFFFFFF,
+                                                 headers.PEHeader.SizeOfImage & 0xFFFFFFFF)
     try:
         directory = list(reader.ReadDebugDirectory())
     except Exception:

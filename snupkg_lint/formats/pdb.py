@@ -345,10 +345,10 @@ class PortablePdb:
     def _blob_span(self, index: int) -> tuple[int, int]:
         """``(start, length)`` of the blob at ``index`` in the #Blob heap. As SRM's ``PeekHeapValueOffsetAndSize``
         reads it, a length prefix that is not a valid compressed integer (or an index at the very end of the heap)
-        is an empty blob, not an error; an index past the end is one."""
+        is an empty blob, not an error; an index past the end is one. Index 0 (a nil handle) is read like any
+        other, as SRM's ``BlobHeap.GetBytes`` does: it is the empty blob only when the heap starts with 0, as it
+        must."""
         heap = self._heap("#Blob")
-        if index == 0:
-            return 0, 0
         if index > len(heap):
             raise FormatError(f"#Blob index 0x{index:X} is past the end of the {len(heap)}-byte #Blob heap")
         try:
