@@ -57,8 +57,10 @@ def target_framework_unparseable(a: Artifacts) -> Iterator[Hit]:
         try:
             parse_framework(text)
         except FrameworkParseError as exc:
+            # frameworkAssemblies are read before the metadata dictionary, dependency groups after it (order.py)
             yield Hit(msg("{where} targetFramework '{text}' cannot be parsed: {error}",
-                          where=where, text=text, error=str(exc)), entry=a.snupkg.nuspec_name)
+                          where=where, text=text, error=str(exc)), entry=a.snupkg.nuspec_name,
+                      step="P211-assemblies" if where == "frameworkAssembly" else None)
 
 
 def parsed_framework(text: str | None) -> Framework | None:

@@ -22,8 +22,14 @@ PUSH_ORDER: tuple[str, ...] = (
     "P109-missing",  # then the version string: no <version> element (ArgumentException "version")
     "P111",  # the parent package exists (404)
     "P112",  # duplicate entries
-    "P201", "P202", "P203", "P204", "P205", "P206", "P207", "P208", "P209", "P210",  # nuspec metadata
-    "P211", "P212", "P213", "P214", "P215", "P216", "P217", "P218", "P219", "P220", "P221",
+    "P201", "P202", "P203", "P204", "P205", "P206",  # PackageMetadata.FromNuspecReader's own checks
+    "P211-assemblies", "P208",  # the constructor's eager arguments: framework assemblies, minClientVersion
+    "P210",  # its Dictionary(OrdinalIgnoreCase) of the metadata
+    "P207", "P211",  # then the dependency groups, read lazily: versions, group frameworks
+    "P209",  # then SetPropertiesFromMetadata: the version string
+    "P212",  # IsSymbolsPackage
+    "P214-early", "P213", "P214", "P215", "P214-dependencies", "P216", "P214-repository",  # PackageHelper, in order
+    "P217", "P218", "P219", "P220", "P221",  # ManifestValidator
     "P222",  # authors and owners
     "P223", "P224", "P225", "P226",  # what the package may contain
 )

@@ -98,6 +98,7 @@ class DependencyGroup:
 class Nuspec:
     root_name: str
     metadata: Element | None  # None: the root has no child named 'metadata'
+    root_namespace: str = ""  # the root's default namespace (the xmlns="..." in scope on <package>)
 
     @property
     def namespace(self) -> str:
@@ -157,9 +158,11 @@ class Nuspec:
         return groups
 
     def framework_assemblies(self) -> list[Element]:
+        """NuspecReader.GetFrameworkAssemblyGroups looks in the *root's* default namespace, not the metadata's."""
+        ns = self.root_namespace
         out: list[Element] = []
-        for fa in self._all("frameworkAssemblies"):
-            out.extend(fa.children("frameworkAssembly", self.namespace))
+        for fa in (c for c in self.children if c.name == "frameworkAssemblies" and c.namespace == ns):
+            out.extend(fa.children("frameworkAssembly", ns))
         return out
 
     def _all(self, name: str) -> list[Element]:
@@ -190,7 +193,8 @@ def parse_nuspec(data: bytes) -> Nuspec:
         # XmlReader refuses any DTD outright, so we refuse it too.
         raise NuspecError(DTD_PROHIBITED)
     metadata = next((c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "metadata"), None)
-    return Nuspec(root_name=etree.QName(root).localname, metadata=_element(metadata) if metadata is not None else None)
+    return Nuspec(root_name=etree.QName(root).localname, metadata=_element(metadata) if metadata is not None else None,
+                  root_namespace=root.nsmap.get(None) or "")
 
 
 def dotnet_length(text: str) -> int:

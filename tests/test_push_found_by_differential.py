@@ -1,0 +1,118 @@
+"""Push-stage behaviour that tests/test_differential_push.py found snupkg-lint getting wrong, fixed, each with a failing
+and a near-miss passing case built in code (these run without Mono)."""
+
+from __future__ import annotations
+
+from tests.factory import package as pkg
+from tests.factory.pdb import build_portable_pdb
+
+NUPKG = pkg.package({"lib/net8.0/Contoso.Lib.dll": b"MZ"}, symbols=False)
+
+
+def _end_record_changed(offset: int, delta: int) -> bytes:
+    data = bytearray(pkg.package({"lib/net8.0/Contoso.Lib.pdb": build_portable_pdb()}))
+    end = data.rfind(b"PK\x05\x06")
+    value = int.from_bytes(data[end + offset: end + offset + 2], "little")
+    data[end + offset: end + offset + 2] = (value + delta).to_bytes(2, "little")
+    return bytes(data)
+
+
+def test_an_end_record_counting_other_entries_on_this_disk_is_split_or_spanned_for_dotnet(checker):
+    # ZipArchive.ReadEndOfCentralDirectory: entries on this disk != entries in all -> InvalidDataException -> 400
+    finding = next(f for f in checker.run(_end_record_changed(8, -1), NUPKG).findings if f.rule == "P101")
+    assert finding.outcome.server_message == ("The NuGet package is invalid. The error encountered was:'Split or "
+                                              "spanned archives are not supported.'. Correct the error and try again.")
+
+
+def test_an_end_record_naming_another_disk_for_the_directory_is_split_or_spanned_for_dotnet(checker):
+    finding = next(f for f in checker.run(_end_record_changed(6, 1), NUPKG).findings if f.rule == "P101")
+    assert "Split or spanned archives are not supported." in finding.outcome.server_message
+
+
+def test_an_end_record_that_agrees_with_itself_opens(checker):
+    report = checker.run(_end_record_changed(8, 0), NUPKG)
+    assert "P101" not in {f.rule for f in report.findings}
+
+
+# -- PackageMetadata's constructor: its eager arguments and its dictionary come before the lazy dependency groups --
+
+def _snupkg(extra: str = "", dependencies: str | None = None, description: str | None = "A library.",
+            metadata_attrs: str = "", namespace: str = pkg.NS, prolog: str = "") -> bytes:
+    deps = dependencies if dependencies is not None else '<dependencies><group targetFramework="net8.0" /></dependencies>'
+    xml = pkg.nuspec_xml(description=description, extra=extra, dependencies=deps)
+    if metadata_attrs:
+        xml = xml.replace("<metadata>", f"<metadata{metadata_attrs}>")
+    return pkg.package({"lib/net8.0/Contoso.Lib.pdb": build_portable_pdb()}, nuspec=xml)
+
+
+BAD_DEPENDENCY = '<dependencies><group targetFramework="net8.0"><dependency id="Dep" version="x" /></group></dependencies>'
+
+
+def test_case_variant_metadata_fails_before_a_dependency_version(checker):
+    report = checker.run(_snupkg("<Description>again</Description>", BAD_DEPENDENCY), NUPKG)
+    assert report.predicted.rule == "P210"
+    assert report.predicted.outcome.server_message == (
+        "Failed to read the symbols package. Ensure it is a valid symbols package (.snupkg).")
+
+
+def test_a_dependency_version_fails_when_the_metadata_keys_are_distinct(checker):
+    report = checker.run(_snupkg("<title>t</title>", BAD_DEPENDENCY), NUPKG)
+    assert report.predicted.rule == "P207"
+
+
+def test_an_unparseable_framework_assembly_fails_before_a_dependency_version(checker):
+    assemblies = ('<frameworkAssemblies><frameworkAssembly assemblyName="System" '
+                  'targetFramework="portable-net45-win8" /></frameworkAssemblies>')
+    report = checker.run(_snupkg(assemblies, BAD_DEPENDENCY), NUPKG)
+    assert (report.predicted.rule, report.predicted.step) == ("P211", "P211-assemblies")
+
+
+def test_an_invalid_min_client_version_fails_before_a_dependency_version(checker):
+    report = checker.run(_snupkg(dependencies=BAD_DEPENDENCY, metadata_attrs=' minClientVersion="abc"'), NUPKG)
+    assert report.predicted.rule == "P208"
+
+
+# -- PackageHelper.ValidateNuGetPackageMetadata's order: ID, Authors, Copyright, Description, ... Title, Version --------
+
+def test_a_long_copyright_is_answered_before_a_missing_description(checker):
+    report = checker.run(_snupkg("<copyright>" + "c" * 4001 + "</copyright>", description=None), NUPKG)
+    assert report.predicted.outcome.server_message == (
+        "A nuget package's Copyright property may not be more than 4000 characters long.")
+
+
+def test_a_missing_description_is_answered_before_a_long_title(checker):
+    report = checker.run(_snupkg("<title>" + "t" * 257 + "</title>", description=None), NUPKG)
+    assert report.predicted.outcome.server_message == "A nuget package's Description property is required."
+
+
+def test_a_long_project_url_is_answered_before_a_long_version(checker):
+    version = "1.2.3+" + "m" * 70
+    xml = pkg.nuspec_xml(version=version, extra="<projectUrl>https://example.com/" + "p" * 4000 + "</projectUrl>")
+    report = checker.run(pkg.package({"lib/net8.0/Contoso.Lib.pdb": build_portable_pdb()}, nuspec=xml), NUPKG)
+    assert report.predicted.outcome.server_message == (
+        "A nuget package's ProjectUrl property may not be more than 4000 characters long.")
+
+
+def test_a_long_version_alone_is_answered(checker):
+    xml = pkg.nuspec_xml(version="1.2.3+" + "m" * 70)
+    report = checker.run(pkg.package({"lib/net8.0/Contoso.Lib.pdb": build_portable_pdb()}, nuspec=xml), NUPKG)
+    assert report.predicted.outcome.server_message == (
+        "A nuget package's Version property may not be more than 64 characters long.")
+
+
+# -- NuspecReader.GetFrameworkAssemblyGroups reads <frameworkAssemblies> in the root's default namespace --------------
+
+UNSUPPORTED_ASSEMBLY = ('<frameworkAssemblies><frameworkAssembly assemblyName="System" targetFramework="foo1.0" />'
+                        '</frameworkAssemblies>')
+
+
+def test_framework_assemblies_outside_the_root_namespace_are_not_read(checker):
+    snupkg = _snupkg(UNSUPPORTED_ASSEMBLY, metadata_attrs=' xmlns="urn:other"')
+    report = checker.run(snupkg, pkg.package({"lib/net8.0/Contoso.Lib.dll": b"MZ"}, symbols=False,
+                                             nuspec=pkg.nuspec_xml(symbols=False, namespace="urn:other")))
+    assert "P220" not in {f.rule for f in report.findings}
+
+
+def test_framework_assemblies_in_the_root_namespace_are_read(checker):
+    report = checker.run(_snupkg(UNSUPPORTED_ASSEMBLY), NUPKG)
+    assert "P220" in {f.rule for f in report.findings}
