@@ -15,6 +15,7 @@ import codecs
 import datetime as dt
 import json
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -48,8 +49,10 @@ KNOWN = {
     #   snupkg-lint keeps 'net45+win8' as the profile: only framework equality (P216 duplicate groups) differs
     "framework-win-identifier",  # NuGet reads 'win8' as Windows,Version=v8.0, snupkg-lint as .NETCore 8.0
     #   (nuget_framework._IDENTIFIERS 'win'): only framework equality differs
-    "zip-method-named",  # Mono's ZipArchive names BZip2/LZMA ('...compressed using BZip2 and is not supported.');
-    #   snupkg-lint says '...an unsupported compression method.': which one .NET Framework 4.7.2 says is not settled
+    "zip-entry-wording",  # a nuspec entry .NET cannot inflate: Mono's ZipArchive names BZip2/LZMA ('...compressed
+    #   using BZip2 and is not supported.') and says 'Invalid data format.' for bad Deflate64 data; snupkg-lint says
+    #   '...an unsupported compression method.' / 'Found invalid data while decoding.': .NET Framework 4.7.2's
+    #   wording (its System.IO.Compression is not in referencesource) is not settled
     "zip-shorter-than-end-record",  # a file under 18 bytes: seeking before a MemoryStream's start, Mono's ZipArchive
     #   says 'Central Directory corrupt.', snupkg-lint 'End of Central Directory record could not be found.';
     #   on nuget.org it depends on how ASP.NET's request stream refuses that seek: not settled
@@ -321,6 +324,8 @@ def mutations() -> list[tuple[str, object]]:
         ("nuspec-stored", _set(nuspec_compression=zipfile.ZIP_STORED)),
         ("nuspec-bzip2", _set(nuspec_compression=12)),
         ("nuspec-lzma", _set(nuspec_compression=14)),
+        ("nuspec-deflate64", _set(nuspec_compression=9)),
+        ("nuspec-implode", _set(nuspec_compression=6)),
         ("pdb-bzip2", _files(pkg.Entry("x.pdb", PDB, compress_type=12))),
         ("entry-future", _files(_pdb("x.pdb", (2099, 1, 1, 0, 0, 0)))),
         ("entry-1980", _files(_pdb("x.pdb", (1980, 1, 1, 0, 0, 0)))),
@@ -347,6 +352,32 @@ def mutations() -> list[tuple[str, object]]:
     return out
 
 
+def _fixture_mutations() -> list[tuple[str, object]]:
+    """(name, nuspec text -> text, extra entries) for a real package: its own nuspec and entries, changed a little."""
+    def sub(tag, value):
+        return lambda text: re.sub(f"<{tag}>.*?</{tag}>", lambda _m: f"<{tag}>{value}</{tag}>", text, count=1,
+                                   flags=re.S)
+
+    def insert(element):
+        return lambda text: re.sub("</metadata>", lambda _m: element + "</metadata>", text, count=1)
+
+    def deps(groups):
+        return lambda text: re.sub("<dependencies>.*?</dependencies>|<dependencies */>", lambda _m: groups, text,
+                                   count=1, flags=re.S) if "<dependencies" in text else insert(groups)(text)
+
+    out: list[tuple[str, object]] = []
+    out += [(f"id={i!r}", (sub("id", i), [])) for i in IDS]
+    out += [(f"version={v!r}", (sub("version", v), [])) for v in VERSIONS]
+    out += [(f"description={d!r}", (sub("description", d), [])) for d in DESCRIPTIONS if d is not None]
+    out += [(f"people={p!r}", (insert(p), [])) for p in OWNERS_AUTHORS]
+    out += [(f"range={r!r}", (deps("<dependencies>" + _group("net8.0", _dep("Dep", r)) + "</dependencies>"), []))
+            for r in RANGES]
+    out += [(f"group-framework={f!r}", (deps("<dependencies>" + _group(f, _dep("Dep")) + "</dependencies>"), []))
+            for f in FRAMEWORKS]
+    out += [(f"entry+pdb={n!r}", (lambda text: text, [pkg.Entry(n, b"x")])) for n in ENTRY_NAMES]
+    return out
+
+
 @dataclass
 class Case:
     name: str
@@ -358,7 +389,7 @@ def parent_nupkg(spec_id: str = "Contoso.Lib", version: str = "1.2.3") -> bytes:
     return pkg.package({"lib/net8.0/Contoso.Lib.dll": b"MZ"}, id=spec_id, version=version, symbols=False)
 
 
-def cases(corpus: Path, seed: int = 8, pairs: int = 2800) -> list[Case]:
+def cases(corpus: Path, seed: int = 8, pairs: int = 2600, fixture_mutants: int = 30) -> list[Case]:
     """Every package of the fixtures (with the .nupkg of its id and version, or itself, as the parent), the factory's
     package with each single mutation, and `pairs` seeded combinations of two."""
     out: list[Case] = []
@@ -368,17 +399,47 @@ def cases(corpus: Path, seed: int = 8, pairs: int = 2800) -> list[Case]:
         parent = path.with_name(stem + ".nupkg")
         out.append(Case(f"fixture:{path.relative_to(corpus)}", path.read_bytes(),
                         [parent.read_bytes() if parent.is_file() else path.read_bytes()]))
+    rng = random.Random(seed)
+    changes = _fixture_mutations()
+    for path in packages:  # each real package, changed a little: its nuspec text, or one more entry
+        if path.stat().st_size > 4 << 20:
+            continue
+        entries = _entries(path.read_bytes())
+        if entries is None:
+            continue
+        parent = out[packages.index(path)].parents
+        for name, (change, extra) in rng.sample(changes, min(fixture_mutants, len(changes))):
+            rebuilt = [replace(e, data=change(e.data.decode("utf-8-sig")).encode()) if _is_nuspec(e.name) else e
+                       for e in entries] + extra
+            out.append(Case(f"fixture:{path.name} {name}", _zip(rebuilt), parent))
     parent = parent_nupkg()
     singles = mutations()
     base = Spec()
     out.append(Case("factory", base.build(), [parent]))
     for name, mutate in singles:
         out.append(Case(name, mutate(base).build(), [parent]))
-    rng = random.Random(seed)
     for _ in range(pairs):
         (n1, m1), (n2, m2) = rng.sample(singles, 2)
         out.append(Case(f"{n1} + {n2}", m2(m1(base)).build(), [parent]))
     return out
+
+
+def _is_nuspec(name: str) -> bool:
+    return "/" not in name and name.lower().endswith(".nuspec")
+
+
+def _entries(data: bytes) -> list[pkg.Entry] | None:
+    """A real package's entries as the factory writes them (names, data, dates, methods), or None if it is not one
+    with a UTF-8 nuspec."""
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        entries = [pkg.Entry(i.filename, zf.read(i), i.date_time, i.compress_type) for i in zf.infolist()]
+    nuspecs = [e for e in entries if _is_nuspec(e.name)]
+    try:
+        return entries if len(nuspecs) == 1 and nuspecs[0].data.decode("utf-8-sig") else None
+    except UnicodeDecodeError:
+        return None
 
 
 # -- snupkg-lint's side ---------------------------------------------------------------------------------------------
@@ -506,6 +567,8 @@ def classify(case: str, what: str, ours_: dict, theirs: dict) -> str:
     if what.startswith("field") and "['.netcore', [8" in mine and "['windows', [8" in net:
         return "framework-win-identifier"
     for part in case.split(" + "):
+        if part.startswith("fixture:"):  # 'fixture:<file> <mutation>': the mutation
+            part = part.partition(" ")[2]
         label, _, value = part.partition("=")
         value = value[1:-1].encode().decode("unicode_escape") if value.startswith("'") else value
         if part in B7_MUTANTS:
@@ -519,8 +582,8 @@ def classify(case: str, what: str, ours_: dict, theirs: dict) -> str:
             return "b11-frameworks"
         if label in ("entry", "entry+pdb") and value in B12_ENTRIES:
             return "b12-entry-names"
-        if part in ("nuspec-bzip2", "nuspec-lzma"):
-            return "zip-method-named"
+        if part in ("nuspec-bzip2", "nuspec-lzma", "nuspec-deflate64"):
+            return "zip-entry-wording"
         if part == "not-a-zip":
             return "zip-shorter-than-end-record"
     return f"{what}: {case[:70]} | ours {ours_.get('status')} {str(ours_.get('message'))[:90]!r} rule " \
