@@ -621,6 +621,8 @@ def validate_nuget_package_metadata(metadata: Metadata) -> None:
                 raise too_long("Dependency.Id", 128)
             if dependency.VersionRange is not None and net_length(str(dependency.VersionRange.ToString())) > 256:
                 raise too_long("Dependency.VersionSpec", "256")
+    if net_length(flatten(metadata.dependency_groups)) > 32767:  # Int16.MaxValue
+        raise too_long("Dependencies", 32767)
     frameworks = []
     for framework, _packages in metadata.dependency_groups:
         if not any(framework.Equals(f) for f in frameworks):
@@ -634,6 +636,23 @@ def validate_nuget_package_metadata(metadata: Metadata) -> None:
         uri = uri_try_create(str(repository.Url)) if repository.Url is not None else None
         if uri is not None and net_length(str(uri.AbsoluteUri)) > 4000:
             raise too_long("RepositoryUrl", "4000")
+
+
+def flatten(groups: list) -> str:
+    """PackageExtensions.Flatten(IEnumerable<PackageDependencyGroup>): 'id:range:tfm|...', an empty group '::tfm'."""
+    def short_name(framework):  # ToShortNameOrNull
+        name = str(framework.GetShortFolderName())
+        return "" if name.lower() == "any" else name
+
+    items = []
+    for framework, packages in groups:
+        if not packages:
+            items.append(f"::{short_name(framework)}")
+        for dependency in packages:
+            version_range = dependency.VersionRange
+            items.append(f"{dependency.Id}:{'' if version_range is None else version_range.ToString()}:"
+                         f"{short_name(framework)}")
+    return "|".join(items)
 
 
 def is_valid_id(pkg_id: str, regex) -> bool:

@@ -49,6 +49,8 @@ KNOWN = {
     #   snupkg-lint keeps 'net45+win8' as the profile: only framework equality (P216 duplicate groups) differs
     "framework-win-identifier",  # NuGet reads 'win8' as Windows,Version=v8.0, snupkg-lint as .NETCore 8.0
     #   (nuget_framework._IDENTIFIERS 'win'): only framework equality differs
+    "dependencies-flattened-length",  # PackageHelper refuses dependencies whose flattened 'id:range:tfm|...' text is
+    #   over 32767 characters; snupkg-lint does not check it (it needs GetShortFolderName, which B5 brings)
     "zip-entry-wording",  # a nuspec entry .NET cannot inflate: Mono's ZipArchive names BZip2/LZMA ('...compressed
     #   using BZip2 and is not supported.') and says 'Invalid data format.' for bad Deflate64 data; snupkg-lint says
     #   '...an unsupported compression method.' / 'Found invalid data while decoding.': .NET Framework 4.7.2's
@@ -258,6 +260,8 @@ def mutations() -> list[tuple[str, object]]:
         ("dep-no-version", _deps(_group("net8.0", _dep("Dep", None)))),
         ("dep-invalid-id", _deps(_group("net8.0", _dep("Dep..X")))),
         ("dep-long-id", _deps(_group("net8.0", _dep("D" * 129)))),
+        ("dependencies-flattened-32768", _deps(_group("net8.0", *(_dep(f"Dep{n:04}.{'x' * 40}") for n in range(500))))),
+        ("dependencies-flattened-below", _deps(_group("net8.0", *(_dep(f"Dep{n:04}.{'x' * 40}") for n in range(480))))),
         ("dep-flat", _deps(_dep("Dep"), _dep("Other", "2.0"))),
         ("dep-flat-bad", _deps(_dep("Dep", "x"))),
         ("groups-same-tfm", _deps(_group("net8.0"), _group("net8.0"))),
@@ -270,6 +274,19 @@ def mutations() -> list[tuple[str, object]]:
                                                  '<dependencies><group targetFramework="net45" /></dependencies>')),
         ("dep-include-flags", _deps(_group("net8.0", '<dependency id="Dep" version="1.0" include="Compile, Runtime" />',
                                            '<dependency id="Dep" version="1.0" include="runtime,compile" />'))),
+        ("license-expression", _add('<license type="expression">MIT</license>')),
+        ("license-expression-bad", _add('<license type="expression">MIT OR</license>')),
+        ("license-expression-unknown", _add('<license type="expression">Nonsense-1.0</license>')),
+        ("license-file", _add('<license type="file">LICENSE.txt</license>')),
+        ("license-type-bogus", _add('<license type="bogus">x</license>')),
+        ("license-version-high", _add('<license type="expression" version="9.0.0">MIT</license>')),
+        ("license-version-bad", _add('<license type="expression" version="x">MIT</license>')),
+        ("license-no-type", _add('<license>MIT</license>')),
+        ("readme-and-icon", _add("<readme>README.md</readme>", "<icon>icon.png</icon>")),
+        ("content-files-no-include", _add('<contentFiles><files buildAction="None" /></contentFiles>')),
+        ("framework-references", _add('<frameworkReferences><group targetFramework="net8.0"><frameworkReference '
+                                      'name="Microsoft.AspNetCore.App" /></group></frameworkReferences>')),
+        ("repository-full", _add('<repository type="git" url="https://github.com/x/y" branch="main" commit="abc" />')),
         ("title-257", _add("<title>" + "t" * 257 + "</title>")),
         ("title-emoji", _add("<title>" + "\U0001F600" * 129 + "</title>")),
         ("tags-4001", _add("<tags>" + "t" * 4001 + "</tags>")),
@@ -582,6 +599,8 @@ def classify(case: str, what: str, ours_: dict, theirs: dict) -> str:
             return "b11-frameworks"
         if label in ("entry", "entry+pdb") and value in B12_ENTRIES:
             return "b12-entry-names"
+        if part == "dependencies-flattened-32768":
+            return "dependencies-flattened-length"
         if part in ("nuspec-bzip2", "nuspec-lzma", "nuspec-deflate64"):
             return "zip-entry-wording"
         if part == "not-a-zip":
@@ -612,7 +631,7 @@ def compare(corpus: Path, limit: int | None = None) -> dict:
         theirs = run_harness(folder / "cases.json")
         if "unavailable" in theirs:
             return theirs
-        same_answer = same_status = 0
+        same_answer = same_status = agree = 0
         for entry, result in zip(manifest, theirs["results"]):
             mine = ours(entry["snupkg"], entry["parents"][0], now)
             if "harness_error" in result:
@@ -628,11 +647,12 @@ def compare(corpus: Path, limit: int | None = None) -> dict:
             for key in sorted(set(mine["fields"]) | set(result["fields"])):
                 if mine["fields"].get(key) != result["fields"].get(key):
                     found.append(classify(entry["name"], f"field {key}", mine, result))
+            agree += not found
             for kind in set(found):
                 kinds[kind] += 1
                 examples.setdefault(kind, entry["name"])
-    return {"compared": len(manifest), "same_status": same_status, "same_answer": same_answer, "kinds": dict(kinds),
-            "examples": examples}
+    return {"compared": len(manifest), "agree": agree, "same_status": same_status, "same_answer": same_answer,
+            "kinds": dict(kinds), "examples": examples}
 
 
 def run_harness(manifest: Path) -> dict:
