@@ -671,10 +671,33 @@ def run_harness(manifest: Path) -> dict:
 
 
 def test_push_answers_agree_with_nuget(corpus):
+    from tests.nuget_client import client
+
+    runs = client()  # checked before building the cases; the harness's own load() says why it cannot load .NET
+    require(not isinstance(runs, str), str(runs))
     data = compare(corpus)
     require("unavailable" not in data, data.get("unavailable", ""))
     unknown = {k: n for k, n in data["kinds"].items() if k not in KNOWN}
     assert data["compared"] > 2000 and not unknown, json.dumps(data, indent=1)[:20000]
+
+
+def test_windows_paths_as_dotnet_framework_reads_them():
+    """The harness's Windows path rules on the cases issue #8 names (.NET Framework 4.7.2 on Windows)."""
+    import pytest
+
+    from tests import windows_paths as w
+
+    assert w.get_full_path("C:\\a\\b\\..\\c.pdb") == "C:\\a\\c.pdb"
+    assert w.get_full_path("C:\\a/b//c.pdb") == "C:\\a\\b\\c.pdb"
+    assert w.FileInfo("x.pdb ").extension == ".pdb" and w.get_extension("x.pdb ") == ".pdb "  # B12
+    assert w.FileInfo("x.dll.").extension == ".dll" and w.get_extension("x.dll.") == ""
+    assert w.FileInfo("_rels/.rels").extension == ".rels" and w.FileInfo("dir/").name == ""
+    assert w.combine("C:\\d\\", "/x.pdb") == "/x.pdb" and w.combine("C:\\d", "x.pdb") == "C:\\d\\x.pdb"
+    for bad, kind in (("x*.pdb", "ArgumentException"), ("x?.pdb", "ArgumentException"), ("x<.pdb", "ArgumentException"),
+                      ("\\\\x.pdb", "ArgumentException"), ("C:\\d\\a:b.pdb", "NotSupportedException")):
+        with pytest.raises(w.DotNetError) as raised:
+            w.FileInfo(bad)
+        assert raised.value.kind == kind, bad
 
 
 if __name__ == "__main__":
