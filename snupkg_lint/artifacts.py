@@ -22,7 +22,7 @@ from snupkg_lint.formats.nuspec import MAX_NUSPEC_BYTES, Nuspec, NuspecError, pa
 from snupkg_lint.formats.pdb import PortablePdb, sniff
 from snupkg_lint.formats.pdb_checksum import checksum_with_id_zeroed
 from snupkg_lint.formats.pe import PEImage, ReaderLimitError, inflate_embedded_pdb, read_pe
-from snupkg_lint.formats.source import BytesSource, FormatError
+from snupkg_lint.formats.source import BytesSource, FormatError, UncaughtError
 from snupkg_lint.pairing import PairingIndex
 
 _T = TypeVar("_T")
@@ -202,6 +202,7 @@ class SymbolFile:
     kind: str  # portable | windows | msf2 | unknown | unreadable
     pdb: PdbIdentity | None  # set when kind is portable and the metadata opened
     error: str | None  # why the file could not be read or opened as its kind
+    uncaught: bool = False  # .NET's reader throws something nuget.org's job does not catch (UncaughtError)
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,7 @@ class Assembly:
     image: PEImage | None = None
     error: str | None = None  # not a PE image the runtime's reader can open
     limited: bool = False  # the error is one of snupkg-lint's own bounds, not a verdict on the file
+    uncaught: bool = False  # the runtime's reader throws something nuget.org's job does not catch
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,7 @@ class Artifacts:
         self._readers: RecentlyUsed[PortablePdb] = RecentlyUsed(READERS_KEPT)
         self._assemblies: dict[int, Assembly] = {}
         self._digests: dict[tuple[int, str], Digest] = {}
-        self._embedded: dict[int, tuple[str | None, bool]] = {}
+        self._embedded: dict[int, tuple[str | None, bool, bool]] = {}
 
     # -- PDBs and assemblies --------------------------------------------------------------------
     def symbol(self, entry: ZipEntry) -> SymbolFile:
@@ -267,7 +269,7 @@ class Artifacts:
             if kind == "windows":
                 WindowsPdb.open(source)
         except FormatError as exc:
-            return SymbolFile(entry, kind, None, str(exc))
+            return SymbolFile(entry, kind, None, str(exc), isinstance(exc, UncaughtError))
         return SymbolFile(entry, kind, None, None)
 
     def portable_pdb(self, entry: ZipEntry) -> PortablePdb | None:
@@ -296,24 +298,24 @@ class Artifacts:
         except ReaderLimitError as exc:
             return Assembly(entry, error=str(exc), limited=True)
         except FormatError as exc:
-            return Assembly(entry, error=str(exc))
+            return Assembly(entry, error=str(exc), uncaught=isinstance(exc, UncaughtError))
 
-    def embedded_pdb_error(self, assembly: Assembly) -> tuple[str | None, bool]:
+    def embedded_pdb_error(self, assembly: Assembly) -> tuple[str | None, bool, bool]:
         """(why the assembly's embedded PDB cannot be inflated and opened as the runtime would, or None;
-        whether that is only snupkg-lint's own size bound)."""
+        whether that is only snupkg-lint's own size bound; whether the runtime's exception escapes the job)."""
         key = assembly.entry.index
         if key not in self._embedded:
             embedded = assembly.image.embedded_pdb() if assembly.image else None
-            result: tuple[str | None, bool] = (None, False)
+            result: tuple[str | None, bool, bool] = (None, False, False)
             if embedded is not None:
                 try:
                     data = inflate_embedded_pdb(self._source(self.nupkg, assembly.entry), embedded,
                                                 MAX_EMBEDDED_PDB_BYTES)
                     PortablePdb.open(BytesSource(data))
                 except ReaderLimitError as exc:
-                    result = (str(exc), True)
+                    result = (str(exc), True, False)
                 except FormatError as exc:
-                    result = (str(exc), False)
+                    result = (str(exc), False, isinstance(exc, UncaughtError))
             self._embedded[key] = result
         return self._embedded[key]
 
@@ -359,13 +361,13 @@ class Artifacts:
 
     def _merge(self, opened: tuple[list, list]) -> None:
         symbols, assemblies = opened
-        for index, kind, pdb, error, digest in symbols:
+        for index, kind, pdb, error, uncaught, digest in symbols:
             entry = self.snupkg.entries[index]
-            self._symbols.setdefault(index, SymbolFile(entry, kind, pdb, error))
+            self._symbols.setdefault(index, SymbolFile(entry, kind, pdb, error, uncaught))
             if digest is not None:
                 self._digests.setdefault((index, "SHA256"), digest)
-        for index, image, error, limited in assemblies:
-            self._assemblies.setdefault(index, Assembly(self.nupkg.entries[index], image, error, limited))
+        for index, image, error, limited, uncaught in assemblies:
+            self._assemblies.setdefault(index, Assembly(self.nupkg.entries[index], image, error, limited, uncaught))
 
     def prefetch_digests(self, wanted: list[tuple[SymbolFile, str]]) -> None:
         """Hash these large PDBs on `threads` threads now, for pdb_digest to answer from.
@@ -438,10 +440,11 @@ def _open_slice(work: list[tuple[str, int]], here: bool = False) -> tuple[list, 
     for kind, index in work:
         if kind == "pdb":
             symbol = a.symbol(a.snupkg.entries[index])
-            symbols.append((index, symbol.kind, symbol.pdb, symbol.error, a._digests.get((index, "SHA256"))))
+            symbols.append((index, symbol.kind, symbol.pdb, symbol.error, symbol.uncaught,
+                            a._digests.get((index, "SHA256"))))
         else:
             assembly = a.assembly(a.nupkg.entries[index])
-            assemblies.append((index, assembly.image, assembly.error, assembly.limited))
+            assemblies.append((index, assembly.image, assembly.error, assembly.limited, assembly.uncaught))
     return symbols, assemblies
 
 

@@ -35,7 +35,7 @@ def assess(findings: tuple[Finding, ...]) -> tuple[str, Finding | None, tuple[Fi
     pushed = [(n, f) for n, f in enumerate(findings) if f.outcome.stage is Stage.PUSH]
     if pushed:  # the push stops at its first failing check
         return "push-rejected", min(pushed, key=lambda p: (_PUSH_RANK.get(p[1].step or p[1].rule, len(_PUSH_RANK)),
-                                                           p[0]))[1], unchecked
+                                                           p[1].order, p[0]))[1], unchecked  # order: within a step
     failed = [f for f in findings if f.outcome.stage is Stage.VALIDATION]
     if failed:  # package-wide conditions, then assembly by assembly, each through the job's steps
         first = min(failed, key=lambda f: (f.order, _STEP_RANK.get(f.rule, len(_STEP_RANK)), f.rule))

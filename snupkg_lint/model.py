@@ -111,7 +111,8 @@ class Hit:
     status: int | None = None  # overrides the rule's HTTP status (e.g. 500 instead of 400)
     severity: Severity | None = None
     details: dict[str, Any] = field(default_factory=dict)
-    order: int = -1  # validation findings: the position of the assembly in nuget.org's validation order
+    order: int = -1  # validation findings: the position of the assembly in nuget.org's validation order; push
+    # findings: the place within their step (the dependency group, the entry) where nuget.org reaches them
     step: str | None = None  # where in nuget.org's order this hit is evaluated, when not where its rule is
 
 

@@ -25,11 +25,17 @@ def path_key(name: str) -> str:
     return netpath.upper_invariant(name.replace("/", "\\"))
 
 
+def _in_folder(folder: str, name: str) -> str:
+    """The path key of `name` in `folder` (a '\\' path, '' for the root)."""
+    return netpath.upper_invariant(f"{folder}\\{name}" if folder else name)
+
+
 class PairingIndex:
     """The .snupkg's PDBs and the .nupkg's assemblies, indexed by the keys nuget.org pairs them on."""
 
-    def __init__(self, pdbs: Iterable[ZipEntry], assemblies: Iterable[ZipEntry]):
+    def __init__(self, pdbs: Iterable[ZipEntry], assemblies: tuple[ZipEntry, ...]):
         self._pdbs = pdbs
+        self._assemblies = assemblies
         self._base_keys: dict[str, str] = {}  # rules ask about the same entries again and again
         self._assemblies_by_base: dict[str, list[ZipEntry]] = {}
         self._assemblies_by_stem: dict[str, list[ZipEntry]] = {}
@@ -71,5 +77,27 @@ class PairingIndex:
 
     def extracted_pdb_at(self, folder: str, file_name: str) -> ZipEntry | None:
         """The extracted PDB whose path is `folder\\file_name` (folder '' for the root)."""
-        wanted = f"{folder}\\{file_name}" if folder else file_name
-        return self._extracted[0].get(netpath.upper_invariant(wanted))
+        return self._extracted[0].get(_in_folder(folder, file_name))
+
+    @cached_property
+    def _extracted_tree(self) -> tuple[dict[str, ZipEntry], frozenset[str]]:
+        """The assemblies the job extracts (extension exactly .dll/.exe, beside an extracted PDB of their base
+        name) by path, and every folder the extraction creates, as path keys."""
+        by_path: dict[str, ZipEntry] = {}
+        for entry in self._assemblies:
+            if netpath.extension(entry.name) in (".dll", ".exe") and self.extracted_pdb_for(entry) is not None:
+                by_path.setdefault(path_key(entry.name), entry)
+        folders = set()
+        for key in self._extracted[0]:
+            while "\\" in key:
+                key = key.rsplit("\\", 1)[0]
+                folders.add(key)
+        return by_path, frozenset(folders)
+
+    def extracted_assembly_at(self, folder: str, file_name: str) -> ZipEntry | None:
+        """The extracted assembly whose path is `folder\\file_name` (folder '' for the root)."""
+        return self._extracted_tree[0].get(_in_folder(folder, file_name))
+
+    def is_extracted_folder(self, folder: str, name: str) -> bool:
+        """Whether extracting the package creates the folder `folder\\name`."""
+        return _in_folder(folder, name) in self._extracted_tree[1]

@@ -2,7 +2,7 @@
 runtime that the `dotnetcore2` package ships, through pythonnet (`pip install '.[interop]'`).
 
 `load()` returns the loaded namespace, or the reason it cannot be loaded. Load it only in a process of its own
-(tests/test_differential_srm.py runs one): a process with .NET in it must not fork."""
+(`in_own_process` runs one, the differential tests use it): a process with .NET in it must not fork."""
 
 from __future__ import annotations
 
@@ -45,15 +45,47 @@ def load() -> SimpleNamespace | str:
     import ctypes
 
     from System import IntPtr
+    from System.IO import MemoryStream
     from System.Runtime.InteropServices import Marshal
 
-    def immutable(data: bytes):
+    def byte_array(data: bytes):
         # Array[Byte](data) converts byte by byte (18 ms for 35 KB); one Marshal.Copy is a memcpy.
         buffer = ctypes.create_string_buffer(data, len(data))
         array = Array.CreateInstance(Byte, len(data))
         Marshal.Copy(IntPtr(ctypes.addressof(buffer)), array, 0, len(data))
-        return ImmutableArray.Create[Byte](array)
+        return array
+
+    def immutable(data: bytes):
+        return ImmutableArray.Create[Byte](byte_array(data))
+
+    def stream(data: bytes):
+        """A read-only, seekable MemoryStream over a copy of `data` (what File.OpenRead gives SRM)."""
+        return MemoryStream(byte_array(data), False)
 
     return SimpleNamespace(PEReader=PEReader, MetadataReaderProvider=MetadataReaderProvider,
-                           DebugDirectoryEntryType=DebugDirectoryEntryType, immutable=immutable)
+                           DebugDirectoryEntryType=DebugDirectoryEntryType, immutable=immutable, stream=stream)
 
+
+def in_own_process(module: str, *args: str) -> dict:
+    """Run `python -m <module> <args>` in a process of its own (once .NET is loaded into a process, forking it, as
+    --jobs and its tests do, is not safe) and return the JSON object it prints last; skip (fail under CI) when
+    .NET cannot be loaded there."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import require
+
+    result = subprocess.run([sys.executable, "-m", module, *args], cwd=Path(__file__).resolve().parent.parent,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    require("unavailable" not in data, data.get("unavailable", ""))
+    return data
+
+
+def serve(compare) -> None:
+    """The `__main__` of a differential test module: load .NET here and print `compare(net)` as JSON, or why .NET
+    cannot be loaded."""
+    loaded = load()
+    print(json.dumps({"unavailable": loaded} if isinstance(loaded, str) else compare(loaded)))

@@ -510,8 +510,15 @@ def _package_types(nuspec) -> list | str:
 
 
 def _key(framework) -> list:
+    """As the harness's framework_key: the profile, or for net5.0+ the platform and its version (System.Version's
+    text, two to four parts)."""
     padded = list(framework.version) + [0] * (4 - len(framework.version))
-    return [framework.identifier.lower(), padded[:4], framework.profile.lower()]
+    profile = framework.profile.lower()
+    if not profile and framework.platform:
+        v = framework.platform_version
+        shown = "" if not any(v) else ".".join(str(n) for n in (v if v[3] else v[:3] if v[2] else v[:2]))
+        profile = framework.platform.lower() + shown
+    return [framework.identifier.lower(), padded[:4], profile]
 
 
 ALL = [None, False, None, False, False]  # VersionRange.All: what a dependency without a (valid) range gets
@@ -530,7 +537,7 @@ def _dependency_groups(nuspec) -> list | str:
     for group in nuspec.dependency_groups():
         seen, deps = set(), []
         for dep in group.dependencies:
-            key = (netpath.upper_invariant(dep.id), json.dumps(_range(dep.version)))
+            key = (netpath.upper_invariant(dep.id or ""), json.dumps(_range(dep.version)))
             if key not in seen:
                 seen.add(key)
                 deps.append([dep.id, _range(dep.version)])

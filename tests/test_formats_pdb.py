@@ -33,7 +33,7 @@ from snupkg_lint.formats.pdb import (
     read_compressed_uint,
     sniff,
 )
-from snupkg_lint.formats.source import BytesSource, FormatError
+from snupkg_lint.formats.source import BytesSource, FormatError, UncaughtError
 from tests.factory.pdb import (
     CSHARP_GUID,
     DEFAULT_PDB_ID,
@@ -44,6 +44,7 @@ from tests.factory.pdb import (
     build_portable_pdb,
     build_windows_pdb,
     compressed_uint,
+    with_empty_table,
 )
 
 SOURCE_LINK = '{"documents":{"/_/*":"https://raw.githubusercontent.com/o/r/0123456789abcdef/*"}}'
@@ -340,13 +341,42 @@ def test_stream_header_past_eof() -> None:
 def test_stream_name_not_terminated() -> None:
     data = build_portable_pdb()
     header, _, _ = stream(data, "#Blob")
-    assert_format_error(patch(data, header + 8, b"#" * 40), "not NUL-terminated")
+    assert_format_error(data[: header + 8] + b"#" * 40, "runs to the end of the file")
 
 
-def test_stream_name_not_ascii() -> None:
+def test_stream_names_are_utf8_and_unknown_ones_are_skipped() -> None:
+    """SRM reads a stream name as UTF-8 up to its NUL, with no length bound, and skips names it does not know."""
     data = build_portable_pdb()
     header, _, _ = stream(data, "#US")
-    assert_format_error(patch(data, header + 8, b"#\xc3\xa9"), "not ASCII")
+    pdb = PortablePdb.open(BytesSource(patch(data, header + 8, b"#\xc3\xa9")))
+    assert "#\u00e9" in {s.name for s in pdb.streams} and "#US" not in {s.name for s in pdb.streams}
+    pdb = PortablePdb.open(BytesSource(patch(data, header + 8, b"#\xff\xfe")))
+    assert "#\ufffd\ufffd" in {s.name for s in pdb.streams}
+    assert pdb.id == PortablePdb.open(BytesSource(data)).id
+
+
+def test_negative_stream_count_is_not_a_bad_image() -> None:
+    """SRM reads the stream count as Int16: 0x8000 allocates a negative array, an OverflowException that
+    neither SRM's fallbacks nor nuget.org's job catch."""
+    data = build_portable_pdb()
+    length = struct.unpack_from("<I", data, 12)[0]
+    with pytest.raises(UncaughtError, match="OverflowException"):
+        PortablePdb.open(BytesSource(patch(data, 16 + length + 2, struct.pack("<H", 0x8000))))
+
+
+@pytest.mark.parametrize("table", [0x32, 0x36, 0x37])
+def test_table_that_must_be_sorted_needs_its_sorted_bit(table) -> None:
+    """SRM's LocalScope, StateMachineMethod and CustomDebugInformation readers throw "Metadata table … not
+    sorted" when the table has rows and the #~ Sorted mask does not flag it; rows of other tables do not matter."""
+    data = build_portable_pdb(source_link="{}")
+    _, offset, _ = stream(data, "#~")
+    declared = struct.unpack_from("<Q", data, offset + 16)[0]
+    cleared = patch(data, offset + 16, struct.pack("<Q", declared & ~(1 << 0x37)))
+    if table == 0x37:
+        assert_format_error(cleared, "Metadata table CustomDebugInformation not sorted")
+    else:  # the factory writes no rows in these: a missing bit is fine
+        PortablePdb.open(BytesSource(patch(data, offset + 16, struct.pack("<Q", declared & ~(1 << table)))))
+    PortablePdb.open(BytesSource(patch(data, offset + 16, struct.pack("<Q", declared & ~(1 << 0x33)))))
 
 
 def test_missing_pdb_stream() -> None:
@@ -404,6 +434,23 @@ def test_type_system_table_in_table_stream() -> None:
     _, offset, _ = stream(data, "#~")
     valid = struct.unpack_from("<Q", data, offset + 8)[0]
     assert_format_error(patch(data, offset + 8, struct.pack("<Q", valid | 1)), "type-system tables")
+
+
+def test_an_empty_type_system_table_in_the_table_stream_is_read_past() -> None:
+    """SRM accepts any type-system table in a PDB's #~ mask; one with no rows changes nothing of the debug tables."""
+    data = build_portable_pdb(source_link="{}")
+    grown = with_empty_table(data, 0x2A)  # MethodSpec, no rows
+    pdb = PortablePdb.open(BytesSource(bytes(grown)))
+    assert pdb.source_link() == "{}" and pdb.id == PortablePdb.open(BytesSource(data)).id
+
+
+@pytest.mark.parametrize("table, match", [(0x21, "unknown tables"), (0x25, "unknown tables"),
+                                          (0x03, "illegal in a compressed"), (0x1F, "illegal in a compressed")])
+def test_tables_srm_does_not_know_or_allow_in_a_compressed_stream(table, match) -> None:
+    """SRM's TypeSystemTables mask leaves out AssemblyProcessor/OS and AssemblyRefProcessor/OS, and a #~
+    (compressed) stream may not list Ptr tables or EnCMap, even empty ones."""
+    assert_format_error(with_empty_table(build_portable_pdb(), table), match)
+    PortablePdb.open(BytesSource(with_empty_table(build_portable_pdb(), 0x1E)))  # EnCLog is allowed
 
 
 def test_table_data_larger_than_stream() -> None:

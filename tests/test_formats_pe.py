@@ -33,7 +33,7 @@ from snupkg_lint.formats.pe import (
     inflate_embedded_pdb,
     read_pe,
 )
-from snupkg_lint.formats.source import BytesSource, FormatError
+from snupkg_lint.formats.source import BytesSource, FormatError, UncaughtError
 from tests.factory.pe import (
     E_LFANEW,
     TEXT_FILE_OFFSET,
@@ -43,6 +43,7 @@ from tests.factory.pe import (
     build_pe_from_entries,
     embedded_pdb_entry,
     portable_codeview_for,
+    relocate_headers,
 )
 
 GUID_A = uuid.UUID("b3163b54-3daa-46c6-88b8-61aa17a3cb49")
@@ -241,6 +242,21 @@ def test_not_a_pe_raises_format_error(data: bytes) -> None:
     assert not isinstance(info.value, ReaderLimitError)
 
 
+def test_a_file_without_mz_is_a_coff_object_to_srm() -> None:
+    """SRM PEHeaders: no 'MZ' (and not 00 00 FF FF) → a COFF header and section table at offset 0 and no PE
+    header; if they fit, ReadDebugDirectory throws NullReferenceException, which is not a bad-image error."""
+    with pytest.raises(UncaughtError, match="NullReferenceException"):
+        read(bytes(64))  # 0 sections
+    for data in (b"\0\0\xff\xff" + bytes(60), b"\0\0\xff\x7f" + bytes(60), b"\0\0\0\x80" + bytes(60), bytes(19)):
+        with pytest.raises(FormatError) as info:
+            read(data)
+        assert not isinstance(info.value, UncaughtError)
+    cormeta = b".cormeta" + struct.pack("<IIII", 0, 0, 16, 1 << 20) + bytes(16)  # raw data past the end
+    with pytest.raises(FormatError, match="cormeta") as info:
+        read(b"\x4c\x01\x01\x00" + bytes(16) + cormeta)
+    assert not isinstance(info.value, UncaughtError)
+
+
 def test_unknown_optional_header_magic() -> None:
     data = build_pe()
     data = data[: E_LFANEW + 24] + b"\x07\x01" + data[E_LFANEW + 26 :]
@@ -248,9 +264,22 @@ def test_unknown_optional_header_magic() -> None:
         read(data)
 
 
-def test_header_beyond_the_prefix_cap_is_a_limit_error() -> None:
+@pytest.mark.parametrize("at", [MAX_HEADER_BYTES - 100, MAX_HEADER_BYTES + 16, 3 * MAX_HEADER_BYTES])
+def test_headers_beyond_the_first_64_kib_are_read_where_e_lfanew_points(at) -> None:
+    """SRM 1.7 (nuget.org's job) seeks to e_lfanew wherever it is in the file: so does the reader."""
+    data = build_pe(codeview=[CodeViewSpec(GUID_A)], checksums=[("SHA256", SHA256)])
+    image = read(relocate_headers(data, at))
+    assert image.first_portable_codeview().guid == GUID_A and image.pdb_checksums()[0].checksum == SHA256
+    assert image.timestamp == read(data).timestamp
+
+
+def test_e_lfanew_past_the_end_of_a_large_file_is_not_a_pe() -> None:
+    data = b"MZ" + bytes(0x3A) + struct.pack("<I", MAX_HEADER_BYTES + 2048) + bytes(MAX_HEADER_BYTES + 1024)
+    with pytest.raises(FormatError, match="past the end") as info:
+        read(data)
+    assert not isinstance(info.value, ReaderLimitError)
     data = b"MZ" + bytes(0x3A) + struct.pack("<I", MAX_HEADER_BYTES + 16) + bytes(MAX_HEADER_BYTES + 1024)
-    with pytest.raises(ReaderLimitError):
+    with pytest.raises(FormatError, match="PE"):  # zeros where 'PE\0\0' should be
         read(data)
 
 

@@ -58,6 +58,7 @@ CASES = {
     "V106": (pair_packages(NO_CHECKSUM), pair_packages(GOOD)),
     "V107": (pair_packages(WRONG_CHECKSUM), pair_packages(SECOND_CHECKSUM_MATCHES)),
     "V108": (pair_packages(LOWER_ALGORITHM), pair_packages(GOOD)),
+    "V109": (pair_packages(matched_pair(NAME, codeview_name="Contoso|Lib")), pair_packages(OTHER_CODEVIEW_NAME)),
     "V201": (packages({f"{DIR}/{NAME}.DLL": GOOD.dll}, {f"{DIR}/{NAME}.pdb": GOOD.pdb}), pair_packages(GOOD)),
     "V202": (pair_packages(OTHER_CODEVIEW_NAME), pair_packages(GOOD)),
     "V203": (pair_packages(EMBEDDED_AND_SHIPPED), pair_packages(GOOD)),

@@ -97,10 +97,14 @@ def duplicate_entries(a: Artifacts) -> Iterator[Hit]:
 
 @rule("P224", "invalid-path-characters", ERROR, push(400, m.FAILED_TO_READ))
 def invalid_path_characters(a: Artifacts) -> Iterator[Hit]:
-    for entry, path in a.snupkg.files:
+    for entry, path in a.snupkg.files:  # SymbolPackageService's FileInfo loop, entry by entry with P223
         bad = netpath.invalid_path_char(path)
         if bad is not None:
-            yield Hit(msg("entry name contains {bad!r}, which .NET's FileInfo rejects", bad=bad), entry=entry.name)
+            yield Hit(msg("entry name contains {bad!r}, which .NET's FileInfo rejects", bad=bad), entry=entry.name,
+                      step="P223", order=entry.index)
+        elif netpath.unc_without_share(path):
+            yield Hit(msg("entry name '{path}' is a UNC path without a share (\\\\server with no \\share), which "
+                          ".NET's FileInfo rejects", path=path), entry=entry.name, step="P223", order=entry.index)
 
 
 @rule("P226", "unsafe-entry-path", ERROR, push(400))
@@ -109,8 +113,12 @@ def unsafe_entry_path(a: Artifacts) -> Iterator[Hit]:
     label = "?"
     if identity is not None and identity.id and identity.version is not None:
         label = f"{identity.id}.{identity.version.normalized}"
-    for entry, path in a.snupkg.files:
-        if netpath.escapes_root(path):
+    for entry, path in a.snupkg.files:  # the first entry that fails ends the check
+        if netpath.extraction_check_fails(path):  # unescaped a second time: '%253C' is '<' now
+            yield Hit(msg("entry path cannot be checked for extraction: unescaped a second time ('{native}') it is "
+                          "no path .NET accepts", native=netpath.unescape(path)), entry=entry.name,
+                      server_message=m.UNABLE_CHECK_ENTRIES)
+        elif netpath.escapes_root(path):
             shown = netpath.unescape(path).replace("/", "\\")
             yield Hit(msg("entry path is not safe to extract: it is rooted, names a drive, is empty, or climbs out "
                           "of the package with '..'"),

@@ -10,11 +10,14 @@ from typing import Iterator
 
 from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks import messages as m
-from snupkg_lint.checks.dependencies import COPY_FROM_NUPKG, framework_strings, parsed_framework
+from snupkg_lint.checks.dependencies import (COPY_FROM_NUPKG, distinct_dependencies, folder_name, framework_strings,
+                                             parse_piece, parsed_framework)
 from snupkg_lint.checks.fields import absolute_url
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats import netpath
+from snupkg_lint.formats.nuget_framework import FrameworkParseError
 from snupkg_lint.formats.nuget_version import is_valid_package_id, legacy_version_ok, parse_version_range
+from snupkg_lint.formats.nuspec import dotnet_length
 from snupkg_lint.model import Hit, Severity, msg, push
 
 ERROR = Severity.ERROR
@@ -30,12 +33,14 @@ class ManifestError:
 
 
 def _id_errors(a: Artifacts) -> Iterator[ManifestError]:
-    pkg_id = a.snupkg.identity.id if a.snupkg.identity else None
+    pkg_id = a.snupkg.nuspec.value("id")  # PackageMetadata.Id: the leaf <id>; one with child elements is none
     if not pkg_id:
+        yield ManifestError("P217", "<metadata> has no <id> nuget.org's PackageMetadata reads (it skips an element "
+                            "with child elements)", m.MANIFEST_MISSING_ID)
         return
-    if len(pkg_id) > MAX_ID:
-        yield ManifestError("P217", f"id is {len(pkg_id)} characters long; the limit is {MAX_ID}", m.MANIFEST_ID_TOO_LONG)
-    if pkg_id.lower() == "$id$" or not is_valid_package_id(pkg_id):
+    if dotnet_length(pkg_id) > MAX_ID:
+        yield ManifestError("P217", f"id is {dotnet_length(pkg_id)} characters long; the limit is {MAX_ID}", m.MANIFEST_ID_TOO_LONG)
+    elif pkg_id.lower() == "$id$" or not is_valid_package_id(pkg_id):
         yield ManifestError("P217", f"id '{pkg_id}' is not a valid package id", m.MANIFEST_INVALID_ID.format(pkg_id))
 
 
@@ -54,25 +59,35 @@ def _version_errors(a: Artifacts) -> Iterator[ManifestError]:
 
 
 def _framework_errors(a: Artifacts) -> Iterator[ManifestError]:
-    for where, text in framework_strings(a.snupkg.nuspec):
-        framework = parsed_framework(text)
-        if framework is not None and framework.is_unsupported:
-            yield ManifestError("P220", f"{where} targetFramework '{text}' is not a framework NuGet knows",
-                                m.MANIFEST_FRAMEWORK_NOT_SUPPORTED.format("Unsupported,Version=v0.0"))
+    """The frameworkAssembly groups: one per distinct framework (a dictionary), so Unsupported is reported once."""
+    for where, text, _ in framework_strings(a.snupkg.nuspec):
+        if where == "frameworkAssembly" and text is not None:
+            try:
+                framework = parse_piece(where, text)
+            except FrameworkParseError:
+                return  # nuget.org fails earlier (P211)
+            if framework.is_unsupported:
+                yield ManifestError("P220", f"frameworkAssembly targetFramework '{text}' is not a framework NuGet "
+                                    "knows", m.MANIFEST_FRAMEWORK_NOT_SUPPORTED.format(framework))
+                return
 
 
 def _dependency_errors(a: Artifacts) -> Iterator[ManifestError]:
     for group in a.snupkg.nuspec.dependency_groups():
+        framework = parsed_framework(group.target_framework)
+        if framework is None:
+            return  # nuget.org fails earlier (P211)
+        if framework.is_unsupported:
+            yield ManifestError("P220", f"dependency group targetFramework '{group.target_framework}' is not a "
+                                "framework NuGet knows", m.MANIFEST_FRAMEWORK_NOT_SUPPORTED.format(framework))
         seen: set[str] = set()
-        for dep in group.dependencies:
-            rng = parse_version_range(dep.version) if dep.version else None
-            if rng is None:
-                continue  # P207: nuget.org fails earlier
-            where = msg("dependency '{id} {version}'", id=dep.id, version=dep.version)
+        for dep in distinct_dependencies(group):  # a HashSet: exact and case-variant repeats already collapsed
+            rng = parse_version_range(dep.version)
+            where = f"dependency '{dep.id} {dep.version}'"
             key = netpath.upper_invariant(dep.id)
             if key in seen:
-                yield ManifestError("P221", f"{where} is listed twice in its group",
-                                    m.MANIFEST_DUPLICATE_DEPENDENCY.format(group.target_framework or "any", dep.id))
+                yield ManifestError("P221", f"{where} is listed twice in its group with different versions or flags",
+                                    m.MANIFEST_DUPLICATE_DEPENDENCY.format(folder_name(framework), dep.id))
             seen.add(key)
             if not is_valid_package_id(dep.id):
                 yield ManifestError("P221", f"{where} has an invalid id", m.MANIFEST_INVALID_DEPENDENCY.format(dep.id, dep.version))
@@ -89,8 +104,8 @@ def _dependency_errors(a: Artifacts) -> Iterator[ManifestError]:
 
 
 def manifest_errors(a: Artifacts) -> list[ManifestError]:
-    if a.snupkg.nuspec is None:
-        return []
+    if a.snupkg.nuspec is None or not a.snupkg.nuspec.leaf_values():
+        return []  # ManifestValidator runs only when GetMetadata() has a non-empty leaf
     if "manifest" not in a.memo:
         a.memo["manifest"] = [*_id_errors(a), *_url_errors(a), *_version_errors(a), *_framework_errors(a),
                               *_dependency_errors(a)]

@@ -48,6 +48,7 @@ INVALID_FILES = "Invalid file found in the uploaded package. Symbols packages sh
 NO_SYMBOLS = "The package does not contain any symbol (.pdb) files."
 
 # ManifestValidator errors (CoreStrings.resx), wrapped in INVALID_NUSPEC
+MANIFEST_MISSING_ID = "The package manifest is missing the Id field"
 MANIFEST_ID_TOO_LONG = (
     "The package manifest contains an ID that is too long. Package IDs can be no longer than 100 characters."
 )
@@ -75,6 +76,7 @@ MISSING_PACKAGE_TYPE_NAME = "Nuspec file contains a package type that is missing
 INVALID_PACKAGE_TYPE_VERSION = "Nuspec file contains a package type with an invalid package version '{0}'."
 INVALID_DEPENDENCY_VERSION = "Invalid package version for a dependency with id '{0}' in package '{1}': '{2}'"
 UNSAFE_ENTRY = "The package '{0}' contains an entry '{1}' which is unsafe for extraction."
+UNABLE_CHECK_ENTRIES = "An unexpected error occurred while checking package entries."
 
 # Asynchronous validation issues (ValidationIssueExtensions.cs)
 ISSUE_UNKNOWN = "There was an unknown failure when validating your package."

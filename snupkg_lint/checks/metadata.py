@@ -70,9 +70,13 @@ def min_client_version_invalid(a: Artifacts) -> Iterator[Hit]:
 @rule("P209", "version-without-dot", ERROR, push(400, m.FAILED_TO_READ))
 def version_without_dot(a: Artifacts) -> Iterator[Hit]:
     identity = a.snupkg.identity
-    if identity is not None and identity.version is not None and "." not in (identity.version_text or ""):
-        yield Hit(msg("<version> '{version}' contains no '.'", version=identity.version_text),
-                  entry=a.snupkg.nuspec_name)
+    if identity is None or identity.version is None:
+        return  # nuget.org failed earlier (P109)
+    text = a.snupkg.nuspec.value("version")  # PackageMetadata reads the leaf <version>: one with children is none
+    if "." not in (text or ""):
+        shown = msg("<version> '{version}' contains no '.'", version=text) if text is not None else \
+            msg("<version> has child elements, so nuget.org's PackageMetadata reads no version (and no '.')")
+        yield Hit(shown, entry=a.snupkg.nuspec_name)
 
 
 @rule("P210", "case-variant-metadata", ERROR, push(400, m.FAILED_TO_READ))

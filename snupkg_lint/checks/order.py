@@ -22,13 +22,17 @@ PUSH_ORDER: tuple[str, ...] = (
     "P109-missing",  # then the version string: no <version> element (ArgumentException "version")
     "P111",  # the parent package exists (404)
     "P112",  # duplicate entries
-    "P201", "P202", "P203", "P204", "P205", "P206",  # PackageMetadata.FromNuspecReader's own checks
-    "P211-assemblies", "P208",  # the constructor's eager arguments: framework assemblies, minClientVersion
-    "P210",  # its Dictionary(OrdinalIgnoreCase) of the metadata
-    "P207", "P211",  # then the dependency groups, read lazily: versions, group frameworks
-    "P209",  # then SetPropertiesFromMetadata: the version string
+    # PackageMetadata.FromNuspecReader: duplicate, reserved and boolean elements, package types; then the
+    # constructor's eager arguments: frameworkAssembly groups, minClientVersion; then the constructor: its
+    # Dictionary(OrdinalIgnoreCase) of the metadata (case variants), the dependency groups read lazily group by
+    # group (a group's versions and ids, then its targetFramework, step P207; a hit's `order` places it), the
+    # version string (SetPropertiesFromMetadata)
+    "P201", "P202", "P203", "P204", "P205", "P206", "P211-assemblies", "P208", "P210", "P207", "P227", "P209",
     "P212",  # IsSymbolsPackage
-    "P214-early", "P213", "P214", "P215", "P214-dependencies", "P216", "P214-repository",  # PackageHelper, in order
+    # PackageHelper.ValidateNuGetPackageMetadata, in its order: ID, Authors, Copyright lengths; Description missing;
+    # Description ... Title, Version, Language lengths; id + version; each dependency's id and range lengths;
+    # Flatten (GetShortFolderName throws: P211) and its length; two groups for one framework; the repository
+    "P214-early", "P213", "P214", "P215", "P214-dependencies", "P211", "P214-flattened", "P216", "P214-repository",
     "P217", "P218", "P219", "P220", "P221",  # ManifestValidator
     "P222",  # authors and owners
     "P223", "P224", "P225", "P226",  # what the package may contain
@@ -38,6 +42,7 @@ VALIDATION_STEPS: tuple[str, ...] = (
     "V101",  # no symbol files (253)
     "V102",  # a PDB without its assembly (251)
     "V103",  # not portable (252)
-    "V104", "V105",  # the CodeView entry leads to the PDB with its id (251), or the reader fails (0)
+    "V104", "V105", "V109",  # the CodeView entry leads to the PDB with its id (251), the reader fails (0), or
+    #                          an exception escapes the job (0, no e-mail)
     "V106", "V107", "V108",  # PdbChecksum present, matching, known algorithm (250, 0)
 )

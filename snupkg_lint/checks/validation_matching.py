@@ -84,7 +84,7 @@ def _evidence(v: Validated) -> dict:
 
 @rule("V105", "symbols-corrupt", ERROR, validation(0, m.ISSUE_UNKNOWN))
 def symbols_corrupt(a: Artifacts) -> Iterator[Hit]:
-    reported = set()
+    reported = {f.entry.index for v in validated(a) if v.outcome == "crash" for f in (v.pdb, v.found) if f}  # V109
     for n, v in enumerate(validated(a)):
         if v.outcome == "corrupt":
             reported.add(v.pdb.entry.index)
@@ -106,6 +106,16 @@ def symbols_corrupt(a: Artifacts) -> Iterator[Hit]:
             continue
         if symbol.kind == "unreadable" or (symbol.kind == "portable" and symbol.pdb is None):
             yield Hit(msg('the PDB cannot be read: {error}', error=symbol.error), entry=pdb.name, order=1 << 30)
+
+
+@rule("V109", "validation-job-crashes", ERROR, validation(0, m.ISSUE_UNKNOWN))
+def validation_job_crashes(a: Artifacts) -> Iterator[Hit]:
+    for n, v in enumerate(validated(a)):
+        if v.outcome == "crash":
+            yield Hit(msg("nuget.org's job stops on {assembly} with an exception it does not catch: {reason}; no "
+                          "issue code is recorded and no e-mail is sent",
+                          assembly=v.assembly.entry.name, reason=v.reason),
+                      entry=v.pdb.entry.name, order=n, details=_evidence(v))
 
 
 def _checksum_errors(v: Validated, *, limited: bool) -> list:

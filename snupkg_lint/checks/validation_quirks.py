@@ -19,7 +19,7 @@ def codeview_name_differs(a: Artifacts) -> Iterator[Hit]:
         if codeview is None:
             continue
         expected = netpath.stem(pe.name)
-        named = netpath.stem(codeview.file_name)
+        named = netpath.stem(netpath.opened_file_name(codeview.file_name)[0])  # as Windows opens it
         if netpath.upper_invariant(named) != netpath.upper_invariant(expected):
             yield Hit(msg("CodeView entry names '{file_name}' (path {path}), not '{expected}.pdb'",
                           file_name=codeview.file_name, path=codeview.path, expected=expected),

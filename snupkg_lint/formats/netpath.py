@@ -11,8 +11,11 @@ import re
 from urllib.parse import unquote
 
 _SEPARATORS = "/\\"
-# Characters .NET Framework's path checks reject (Path.GetInvalidPathChars and FileInfo's extra checks).
-_INVALID_CHARS = re.compile(r'["<>|\x00-\x1f]')
+# Characters .NET Framework's path checks reject: Path.GetInvalidPathChars, and the wildcards FileIOPermission's
+# checks (run by FileInfo and Path.GetFullPath) refuse.
+_INVALID_CHARS = re.compile(r'["<>|*?\x00-\x1f]')
+_TRIM_END = "\t\n\v\f\r \x85\xa0"  # Path.TrimEndChars
+_WIN32_TRIMMED = " ."  # GetFullPathName and CreateFile drop these from the end of the last segment
 
 
 def file_name(path: str) -> str:
@@ -30,6 +33,19 @@ def extension(path: str) -> str:
     if dot == -1 or dot == len(name) - 1:
         return ""
     return name[dot:]
+
+
+def fileinfo_extension(path: str) -> str:
+    """FileInfo.Extension, taken from the full path Windows makes of the name rather than from the name: '/' is
+    '\\', GetFullPathName drops the last segment's trailing dots and spaces, .NET then trims trailing white space
+    (tab to CR, U+0085, U+00A0). So 'x.pdb ' and 'x.pdb\u00a0' have '.pdb', 'x.dll.' has '.dll'."""
+    full = path.replace("/", "\\")
+    if not full.endswith("\\"):
+        full = full.rstrip(_WIN32_TRIMMED)
+    full = full.rstrip(_TRIM_END)
+    cut = max(full.rfind("\\"), full.rfind(":"))
+    dot = full.rfind(".")
+    return full[dot:] if dot > cut else ""
 
 
 def stem(path: str) -> str:
@@ -75,10 +91,24 @@ def upper_invariant(text: str) -> str:
     return text.upper() if text.isascii() else text.translate(_UPPER)
 
 
+def _ntfs_key(name: str) -> bytes:
+    """NTFS orders a folder's names by their upper-cased UTF-16 code units."""
+    return upper_invariant(name).encode("utf-16-be", "surrogatepass")
+
+
+def enumeration_key(path: str) -> tuple[tuple[int, bytes], ...]:
+    """Sort key for the order in which .NET Framework's `Directory.GetFiles(root, pattern, AllDirectories)` lists
+    the file at `path` (relative to root) on NTFS: folder by folder, a folder's own files before its sub-folders
+    (FileSystemEnumerableIterator pushes the sub-folders and lists the files first), each level in NTFS name order.
+    So 'lib/net461/B.dll' comes before 'lib/net461/a/A.dll', and 'lib/a/x.dll' before 'lib/a-b/x.dll'."""
+    *folders, name = re.split(r"[/\\]", path)
+    return tuple((1, _ntfs_key(folder)) for folder in folders) + ((0, _ntfs_key(name)),)
+
+
 def invalid_path_char(path: str) -> str | None:
     """The first character .NET Framework's FileInfo rejects, or None.
 
-    ':' is allowed only as the drive separator in position 1 ('C:').
+    ':' is allowed only as the drive separator in position 1 ('C:'); '*' and '?' are refused too.
     """
     match = _INVALID_CHARS.search(path)
     if match:
@@ -87,6 +117,57 @@ def invalid_path_char(path: str) -> str | None:
     if colon != -1 and not (colon == 1 and path[0].isalpha()):
         return ":"
     return None
+
+
+def unc_without_share(path: str) -> bool:
+    """Path normalisation refuses a UNC path with no share ('//x.pdb', '\\\\server\\'): ArgumentException "The UNC
+    path should be of the form \\\\server\\share."; device paths ('\\\\?\\', '\\\\.\\') are left alone."""
+    native = path.replace("/", "\\")
+    if not native.startswith("\\\\") or native[2:3] in ("?", "."):
+        return False
+    cut = native.find("\\", 2)
+    return cut == -1 or cut == len(native) - 1
+
+
+def extraction_check_fails(name: str) -> bool:
+    """PackageArchiveReader.ValidatePackageEntriesAsync cannot even compute where `name` extracts to: after its
+    second %-unescaping, Path.Combine or Path.GetFullPath throws (a character or ':' .NET refuses, a UNC path
+    without a share). nuget.org then answers "An unexpected error occurred while checking package entries."."""
+    native = unescape(name).replace("/", "\\")
+    return invalid_path_char(native) is not None or unc_without_share(native)
+
+
+# Path.GetFileName -> CheckInvalidPathChars: refused anywhere in the path, before any normalisation.
+_REFUSED_RAW = re.compile(r'["<>|\x00-\x1f]')
+_WILDCARDS = re.compile(r"[*?]")  # FileIOPermission.EmulateFileIOPermissionChecks, after normalisation
+
+
+def opened_file_name(name: str) -> tuple[str, str | None]:
+    """How .NET Framework 4.7.2 on Windows opens `<folder>\\<name>` with File.OpenRead: (the name of the file
+    it opens, the character it throws ArgumentException for, or None).
+
+    `Path.GetFileName(path)` (FileStream's message path) refuses '"<>|' and control characters anywhere, so a
+    trailing tab throws; then `GetFullPathName` drops trailing spaces and dots, `LongPathHelper` trims trailing
+    white space (space, U+0085, U+00A0), the permission check refuses '*' and '?', and `CreateFile` drops
+    trailing spaces and dots once more. An empty result names the folder itself ('.', '..' and '...' too)."""
+    refused = _REFUSED_RAW.search(name) or None
+    if refused:
+        return name, refused.group()
+    opened = name.rstrip(_WIN32_TRIMMED).rstrip(_TRIM_END)  # LongPathHelper.Normalize: TrimEnd(s_trimEndChars)
+    wildcard = _WILDCARDS.search(opened)
+    if wildcard:
+        return opened, wildcard.group()
+    return opened.rstrip(_WIN32_TRIMMED), None
+
+
+MAX_COMPONENT_LENGTH = 255  # PathInternal.MaxComponentLength, in UTF-16 code units
+
+
+def component_too_long(name: str) -> bool:
+    """Whether .NET Framework's path normalisation throws PathTooLongException (an IOException) for a path segment
+    `name`: more than 255 UTF-16 code units."""
+    return len(name) > MAX_COMPONENT_LENGTH // 2 and len(name.encode("utf-16-le", "surrogatepass")) // 2 > \
+        MAX_COMPONENT_LENGTH
 
 
 def escapes_root(name: str) -> bool:

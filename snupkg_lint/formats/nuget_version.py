@@ -75,6 +75,9 @@ def _dotnet_trim(s: str) -> str:
     return s[start:end]
 
 
+dotnet_trim = _dotnet_trim  # for the other readers of .NET text
+
+
 def _is_dotnet_word_char(c: str) -> bool:
     """.NET regex ``\\w``: categories L*, Mn, Nd, Pc (``RegexCharClass.WordClass``).
 

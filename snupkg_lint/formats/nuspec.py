@@ -8,9 +8,11 @@ names, namespaces, values — and leave every judgement to the rules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from xml.parsers import expat
 
 from lxml import etree
 
+from snupkg_lint.formats import system_xml
 from snupkg_lint.formats.source import FormatError
 
 MAX_NUSPEC_BYTES = 8 * 1024 * 1024
@@ -43,15 +45,16 @@ class Element:
 
     name: str  # local name, exact case
     namespace: str
-    value: str  # XElement.Value: all descendant text, concatenated
+    value: str  # XElement.Value: all descendant text nodes NuGet's reader keeps, concatenated (see _Texts)
     has_children: bool
     attributes: dict[str, str]
     line: int | None
     default_namespace: str  # XElement.GetDefaultNamespace(): the xmlns="..." in scope here
     _node: etree._Element = field(repr=False, compare=False)
+    _doc: "_Document" = field(repr=False, compare=False)
 
     def children(self, name: str, namespace: str) -> list["Element"]:
-        return [_element(c) for c in self._node if _is(c, name, namespace)]
+        return [_element(c, self._doc) for c in self._node if _is(c, name, namespace)]
 
 
 def _is(node: etree._Element, name: str, namespace: str) -> bool:
@@ -61,31 +64,112 @@ def _is(node: etree._Element, name: str, namespace: str) -> bool:
     return q.localname == name and (q.namespace or "") == namespace
 
 
-def _value(node: etree._Element) -> str:
-    """XElement.Value as NuGet sees it: its XmlReader uses IgnoreWhitespace, which drops every
-    whitespace-only text node, so `<owners> </owners>` has the value ''."""
-    return "".join(t for t in node.itertext() if t.strip(" \t\r\n"))
+_XML_WHITESPACE = frozenset(" \t\r\n")
 
 
-def _element(node: etree._Element) -> Element:
+class _Texts:
+    """The text nodes .NET's reader keeps, in document order, and which of them lie inside each element.
+
+    NuspecCoreReaderBase reads with XmlReaderSettings.IgnoreWhitespace: a text node made only of XML white space
+    (space, tab, CR, LF) is dropped, unless it lies in the scope of xml:space="preserve" (a SignificantWhitespace
+    node) or is a CDATA section. A comment or processing instruction ends a text node. lxml merges CDATA into the
+    text around it, so the nodes are read again with expat (no DTD reaches this point: the lxml pass refused it).
+    """
+
+    def __init__(self, data: bytes):
+        self.runs: list[str] = []
+        self.spans: list[list[int]] = []  # per element in document order: [first run, end run]
+        self._open: list[int] = []
+        self._preserve: list[bool] = [False]
+        self._text: list[str] = []
+        self._cdata = False
+        parser = expat.ParserCreate()
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartDoctypeDeclHandler = self._refuse
+        parser.EntityDeclHandler = self._refuse
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._text.append
+        parser.StartCdataSectionHandler = self._cdata_start
+        parser.EndCdataSectionHandler = self._cdata_end
+        parser.CommentHandler = lambda _text: self._flush()
+        parser.ProcessingInstructionHandler = lambda _target, _text: self._flush()
+        parser.Parse(data, True)
+
+    @staticmethod
+    def _refuse(*_args: object) -> None:
+        raise ValueError("a DTD")
+
+    def _flush(self, cdata: bool = False) -> None:
+        if not self._text:
+            return
+        text = "".join(self._text)
+        self._text.clear()
+        if cdata or self._preserve[-1] or not all(c in _XML_WHITESPACE for c in text):
+            self.runs.append(text)
+
+    def _cdata_start(self) -> None:
+        self._flush()
+
+    def _cdata_end(self) -> None:
+        self._flush(cdata=True)
+
+    def _start(self, _name: str, attrs: dict[str, str]) -> None:
+        self._flush()
+        space = attrs.get("xml:space")
+        self._preserve.append(space == "preserve" if space in ("preserve", "default") else self._preserve[-1])
+        self._open.append(len(self.spans))
+        self.spans.append([len(self.runs), -1])
+
+    def _end(self, _name: str) -> None:
+        self._flush()
+        self._preserve.pop()
+        self.spans[self._open.pop()][1] = len(self.runs)
+
+    def value(self, index: int) -> str:
+        first, end = self.spans[index]
+        return "".join(self.runs[first:end])
+
+
+class _Document:
+    """The parsed tree and, per element, XElement.Value as NuGet reads it."""
+
+    def __init__(self, root: etree._Element, data: bytes):
+        self._index = {node: n for n, node in enumerate(root.iter()) if isinstance(node.tag, str)}
+        try:
+            texts: _Texts | None = _Texts(data)
+        except (expat.ExpatError, ValueError, LookupError, UnicodeError):
+            texts = None
+        self._texts = texts if texts is not None and len(texts.spans) == len(self._index) else None
+
+    def value(self, node: etree._Element) -> str:
+        if self._texts is not None:
+            return self._texts.value(self._index[node])
+        return "".join(t for t in node.itertext() if t.strip(" \t\r\n"))  # lxml's view, when expat differs
+
+
+def _element(node: etree._Element, doc: _Document) -> Element:
     q = etree.QName(node)
     attrs = {etree.QName(k).localname: v for k, v in node.attrib.items() if not etree.QName(k).namespace}
     return Element(
         name=q.localname,
         namespace=q.namespace or "",
-        value=_value(node),
+        value=doc.value(node),
         has_children=any(isinstance(c.tag, str) for c in node),
         attributes=attrs,
         line=node.sourceline,
         default_namespace=node.nsmap.get(None) or "",
         _node=node,
+        _doc=doc,
     )
 
 
 @dataclass(frozen=True)
 class Dependency:
-    id: str
+    id: str | None  # the raw attribute, None when absent
     version: str | None  # the raw attribute, None when absent
+    include: str | None = None
+    exclude: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +182,6 @@ class DependencyGroup:
 class Nuspec:
     root_name: str
     metadata: Element | None  # None: the root has no child named 'metadata'
-    root_namespace: str = ""  # the root's default namespace (the xmlns="..." in scope on <package>)
 
     @property
     def namespace(self) -> str:
@@ -111,7 +194,7 @@ class Nuspec:
         """Direct element children of <metadata>, any namespace, in document order."""
         if self.metadata is None:
             return []
-        return [_element(c) for c in self.metadata._node if isinstance(c.tag, str)]
+        return [_element(c, self.metadata._doc) for c in self.metadata._node if isinstance(c.tag, str)]
 
     def first(self, name: str) -> Element | None:
         """First child with this exact local name in the metadata namespace (NuspecCoreReaderBase)."""
@@ -158,8 +241,11 @@ class Nuspec:
         return groups
 
     def framework_assemblies(self) -> list[Element]:
-        """NuspecReader.GetFrameworkAssemblyGroups looks in the *root's* default namespace, not the metadata's."""
-        ns = self.root_namespace
+        """NuspecReader.GetFrameworkAssemblyGroups: looked up in the *root* element's default namespace."""
+        if self.metadata is None:
+            return []
+        root = self.metadata._node.getparent()
+        ns = (root.nsmap.get(None) or "") if root is not None else ""
         out: list[Element] = []
         for fa in (c for c in self.children if c.name == "frameworkAssemblies" and c.namespace == ns):
             out.extend(fa.children("frameworkAssembly", ns))
@@ -170,19 +256,24 @@ class Nuspec:
 
     def _deps(self, parent: Element) -> tuple[Dependency, ...]:
         return tuple(
-            Dependency(d.attributes.get("id", ""), d.attributes.get("version"))
+            Dependency(d.attributes.get("id"), d.attributes.get("version"), d.attributes.get("include"),
+                       d.attributes.get("exclude"))
             for d in parent.children("dependency", self.namespace)
         )
 
 
 def parse_nuspec(data: bytes) -> Nuspec:
-    """Parse nuspec bytes. Raises NuspecError with a message in the spirit of .NET's XmlException."""
+    """Parse nuspec bytes. Raises NuspecError with .NET's XmlException message for the common errors (system_xml),
+    else lxml's."""
     if len(data) > MAX_NUSPEC_BYTES:
         raise NuspecError(f"the nuspec is {len(data):,} bytes; snupkg-lint reads at most {MAX_NUSPEC_BYTES:,}")
+    refused = system_xml.refusal(data)  # what .NET refuses and lxml reads: XML 1.1, a contradicted BOM
+    if refused is not None:
+        raise NuspecError(refused)
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        raise NuspecError(str(exc)) from None
+        raise NuspecError(system_xml.dotnet_message(data, exc) or str(exc)) from None
     except (ValueError, UnicodeError, LookupError) as exc:
         raise NuspecError(str(exc)) from None
     if root is None:
@@ -192,9 +283,13 @@ def parse_nuspec(data: bytes) -> Nuspec:
         # The parser neither loaded nor expanded it (no DTD loading, no entities, no network); nuget.org's
         # XmlReader refuses any DTD outright, so we refuse it too.
         raise NuspecError(DTD_PROHIBITED)
+    refused = system_xml.xml_space_refusal(root, data)
+    if refused is not None:
+        raise NuspecError(refused)
     metadata = next((c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "metadata"), None)
-    return Nuspec(root_name=etree.QName(root).localname, metadata=_element(metadata) if metadata is not None else None,
-                  root_namespace=root.nsmap.get(None) or "")
+    doc = _Document(root, data)
+    return Nuspec(root_name=etree.QName(root).localname,
+                  metadata=_element(metadata, doc) if metadata is not None else None)
 
 
 def dotnet_length(text: str) -> int:

@@ -17,7 +17,7 @@ from typing import Callable, TypeVar
 
 from .msf import MSF7_MAGIC as MSF7_MAGIC  # re-exported: sniff() and callers use both readers from here
 from .msf import WindowsPdb as WindowsPdb
-from .source import ByteSource, FormatError
+from .source import ByteSource, FormatError, UncaughtError
 
 PDB_SIGNATURE = b"BSJB"
 MSF2_MAGIC = b"Microsoft C/C++ program database 2.00\r\n\x1aJG"
@@ -75,8 +75,11 @@ HAS_CUSTOM_DEBUG_INFORMATION_TABLES = (
 )  # fmt: skip
 _HCDI_TAG_BITS = 5
 
-_TYPE_SYSTEM_TABLES = (1 << 0x2D) - 1  # Module (0x00) … GenericParamConstraint (0x2C)
+# SRM TableMask.TypeSystemTables: Module (0x00) … GenericParamConstraint (0x2C), without the four tables SRM does
+# not know (AssemblyProcessor 0x21, AssemblyOS 0x22, AssemblyRefProcessor 0x24, AssemblyRefOS 0x25).
+_TYPE_SYSTEM_TABLES = ((1 << 0x2D) - 1) & ~sum(1 << t for t in (0x21, 0x22, 0x24, 0x25))
 _PTR_AND_ENC_TABLES = sum(1 << t for t in (0x03, 0x05, 0x07, 0x13, 0x16, 0x1E, 0x1F))
+_NOT_IN_COMPRESSED = sum(1 << t for t in (0x03, 0x05, 0x07, 0x13, 0x16, 0x1F))  # Ptr tables and EnCMap
 _DEBUG_TABLES = 0xFF << DOCUMENT
 _MAX_ROW_COUNT = 0x00FFFFFF  # a row id must fit in a token (SRM InvalidRowCount)
 
@@ -92,11 +95,14 @@ _COLUMNS: dict[int, tuple[str | int, ...]] = {
     STATE_MACHINE_METHOD: (METHOD_DEF, METHOD_DEF),  # MoveNextMethod, KickoffMethod
     CUSTOM_DEBUG_INFORMATION: (_HCDI, _GUID, _BLOB),  # Parent, Kind, Value
 }
+# Debug tables SRM refuses unless the #~ Sorted mask flags them (it does not check the rows themselves).
+_MUST_BE_SORTED = {LOCAL_SCOPE: "LocalScope", STATE_MACHINE_METHOD: "StateMachineMethod",
+                   CUSTOM_DEBUG_INFORMATION: "CustomDebugInformation"}
 _HEAP_SIZE_BITS = {_STRING: 0x01, _GUID: 0x02, _BLOB: 0x04}  # #~ HeapSizes (§3.4)
 _HEAP_EXTRA_DATA = 0x40
 
 _KNOWN_STREAMS = frozenset({"#Pdb", "#~", "#-", "#Strings", "#US", "#GUID", "#Blob", "#JTD"})
-_MAX_STREAM_NAME = 32  # ECMA-335 II.24.2.2
+_MAX_STREAM_NAME = 32  # ECMA-335 II.24.2.2 (a first guess of the header area's size; SRM has no bound)
 _MAX_VERSION_READ = 256  # the version string is informational; never read more of it than this
 _MAX_EXPANSION = 64 * 1024 * 1024  # decoded output allowed beyond 4× the #Blob heap (see _Budget)
 DEFAULT_EMBEDDED_SOURCE_LIMIT = 64 * 1024 * 1024
@@ -259,7 +265,7 @@ class PortablePdb:
         """Read and validate the metadata root, stream headers, ``#Pdb`` and the ``#~`` header; nothing else."""
         version_string, streams = _read_root(src)
         by_name = {s.name: s for s in streams}
-        for stream in by_name.values():
+        for stream in streams:  # SRM checks every header of a known name, in order (a later one still wins)
             if stream.name in _KNOWN_STREAMS and stream.offset + stream.size > src.size:
                 raise FormatError(
                     f"the {stream.name} stream header points past the end of the file "
@@ -271,6 +277,8 @@ class PortablePdb:
         if not table_streams:
             raise FormatError("the metadata has no #~ (table) stream")
         table_stream = table_streams[-1]  # SRM: the last of #~ / #- wins
+        if "#JTD" in by_name and table_stream.name != "#-":
+            raise FormatError("the metadata has a #JTD (minimal delta) stream but its table stream is not #-")
         pdb = _read_pdb_stream(src, by_name["#Pdb"])
         heap_sizes, table_rows, tables_offset = _read_table_header(src, table_stream)
         header = _Header(version_string, streams, *pdb, table_rows, heap_sizes, tables_offset)
@@ -556,23 +564,53 @@ def _read_root(src: ByteSource) -> tuple[str, tuple[StreamHeader, ...]]:
         raise FormatError(f"the metadata version string length {length} runs past the end of the {src.size}-byte file")
     version = src.read(16, min(length, _MAX_VERSION_READ)).split(b"\0", 1)[0].decode("utf-8", "replace")
     pos = 16 + length
-    _flags, count = struct.unpack("<HH", src.read(pos, 4))
+    _flags, count = struct.unpack("<Hh", src.read(pos, 4))  # SRM ReadInt16: 0x8000 and more are negative
+    if count < 0:
+        raise UncaughtError(f"the metadata root declares {count} streams (0x{count & 0xFFFF:04X} read as a signed "
+                            "16-bit number): .NET's reader throws OverflowException")
+    names = _NameReader(src, pos + 4, count * (8 + _MAX_STREAM_NAME + 4))
     pos += 4
-    area = src.read(pos, min(count * (8 + _MAX_STREAM_NAME + 4), src.size - pos))
-    streams, at = [], 0
+    streams = []
     for number in range(count):
-        if at + 8 > len(area):
+        if src.size - pos < 8:
             raise FormatError(f"stream header {number + 1} of {count} lies past the end of the file")
-        offset, size = struct.unpack_from("<II", area, at)
-        end = area.find(b"\0", at + 8, at + 8 + _MAX_STREAM_NAME + 1)
-        if end < 0:
-            raise FormatError(f"the name of stream header {number + 1} is not NUL-terminated within 32 characters")
-        raw = area[at + 8 : end]
-        if not raw.isascii():
-            raise FormatError(f"the name of stream header {number + 1} is not ASCII: {raw!r}")
-        streams.append(StreamHeader(raw.decode("ascii"), offset, size))
-        at = (end + 4) & ~3  # the name is NUL-padded to a 4-byte boundary
+        offset, size = struct.unpack("<II", names.read(pos, 8))
+        raw, pos = names.c_string(pos + 8)
+        pos = (pos + 3) & ~3  # the name is NUL-padded to a 4-byte boundary of the file (SRM TryAlign)
+        if pos >= src.size:
+            raise FormatError(f"the name of stream header {number + 1} runs to the end of the file")
+        # SRM decodes the name as UTF-8 and skips streams it does not know (non-ASCII, over 32 bytes, ...)
+        streams.append(StreamHeader(raw.decode("utf-8", "replace"), offset, size))
     return version, tuple(streams)
+
+
+class _NameReader:
+    """The stream-header area, read in growing windows: names are NUL-terminated and SRM bounds them only by
+    the end of the file, so a window is extended (doubling) until the terminator or the end is reached."""
+
+    def __init__(self, src: ByteSource, start: int, guess: int):
+        self._src, self._start = src, start
+        self._buf = src.read(start, min(max(guess, 64), src.size - start))
+
+    def _cover(self, end: int) -> None:
+        while self._start + len(self._buf) < min(end, self._src.size):
+            more = min(max(len(self._buf), 64), self._src.size - self._start - len(self._buf))
+            self._buf += self._src.read(self._start + len(self._buf), more)
+
+    def read(self, pos: int, length: int) -> bytes:
+        self._cover(pos + length)
+        return self._buf[pos - self._start : pos - self._start + length]
+
+    def c_string(self, pos: int) -> tuple[bytes, int]:
+        """The bytes from ``pos`` to the next NUL (or the end of the file), and the position after the NUL."""
+        at = pos - self._start
+        while True:
+            end = self._buf.find(b"\0", at)
+            if end >= 0:
+                return self._buf[at:end], self._start + end + 1
+            if self._start + len(self._buf) >= self._src.size:
+                return self._buf[at:], self._src.size
+            self._cover(self._start + 2 * len(self._buf))
 
 
 def _read_pdb_stream(src: ByteSource, stream: StreamHeader) -> tuple[bytes, int, int, int, dict[int, int]]:
@@ -621,11 +659,9 @@ def _read_table_header(src: ByteSource, stream: StreamHeader) -> tuple[int, dict
     valid = int.from_bytes(head[8:16], "little")
     if valid & ~(_TYPE_SYSTEM_TABLES | _DEBUG_TABLES):
         raise FormatError(f"the {stream.name} Valid mask 0x{valid:016X} names unknown tables")
-    if valid & _TYPE_SYSTEM_TABLES:
-        raise FormatError(
-            f"the {stream.name} Valid mask 0x{valid:016X} names type-system tables; a standalone PDB holds only "
-            "the debug tables 0x30-0x37"
-        )
+    if stream.name == "#~" and valid & _NOT_IN_COMPRESSED:
+        raise FormatError(f"the #~ Valid mask 0x{valid:016X} names Ptr or EnCMap tables, illegal in a compressed "
+                          "metadata stream")
     count = valid.bit_count()
     header_size = 24 + 4 * count + (4 if heap_sizes & _HEAP_EXTRA_DATA else 0)
     if stream.size < header_size:
@@ -633,6 +669,18 @@ def _read_table_header(src: ByteSource, stream: StreamHeader) -> tuple[int, dict
             f"the {stream.name} stream is {stream.size} bytes long, too short for the row counts of its {count} tables"
         )
     rows = _row_counts(valid, src.read(stream.offset + 24, 4 * count), f"{stream.name} row counts")
+    local = sorted(t for t, n in rows.items() if t < DOCUMENT and n)
+    if local:  # SRM would read them (and size nothing of the debug tables by them); snupkg-lint has no layouts
+        raise FormatError(
+            f"the {stream.name} stream has rows in type-system tables ({', '.join(f'0x{t:02X}' for t in local)}); "
+            "a standalone PDB holds only the debug tables 0x30-0x37"
+        )
+    rows = {t: n for t, n in rows.items() if t >= DOCUMENT}  # empty type-system tables: SRM reads no rows
+    declared_sorted = int.from_bytes(head[16:24], "little")
+    for table, name in _MUST_BE_SORTED.items():  # SRM's table readers: rows, and no Sorted bit → throw
+        if rows.get(table) and not declared_sorted >> table & 1:
+            raise FormatError(f"Metadata table {name} not sorted: it has rows and the {stream.name} Sorted mask "
+                              f"0x{declared_sorted:016X} does not flag it")
     return heap_sizes, rows, stream.offset + header_size
 
 

@@ -2,8 +2,9 @@
 
 Reads what nuget.org's symbol validator reads through System.Reflection.Metadata (SRM): the PE headers, the
 debug directory (binary-formats.md §2), and the data of the CodeView (§2.3), PdbChecksum (§2.5) and
-EmbeddedPortablePdb (§2.6) entries. The input is a :class:`ByteSource`; only a bounded header prefix and the
-individual debug ranges are read, never the whole file.
+EmbeddedPortablePdb (§2.6) entries. The input is a :class:`ByteSource`; only a bounded header prefix (and the NT
+headers where ``e_lfanew`` points, if that is past it) and the individual debug ranges are read, never the whole
+file.
 
 Header layout follows SRM ``PEHeaders``/``PEHeader`` rather than pefile where they differ, because nuget.org runs
 SRM: all 16 data directories are read at their fixed offsets (``NumberOfRvaAndSizes`` is ignored), the section
@@ -39,7 +40,7 @@ from dataclasses import dataclass
 
 import pefile
 
-from snupkg_lint.formats.source import ByteSource, FormatError, check_range
+from snupkg_lint.formats.source import ByteSource, FormatError, UncaughtError, check_range
 
 DEBUG_CODEVIEW = 2
 DEBUG_REPRODUCIBLE = 16
@@ -125,12 +126,14 @@ class DebugEntry:
 class DebugDataError:
     """The data of ``entry`` cannot be decoded the way SRM decodes it.
 
-    ``exceeded_limit`` is True when only a snupkg-lint bound was exceeded (SRM might succeed).
+    ``exceeded_limit`` is True when only a snupkg-lint bound was exceeded (SRM might succeed); ``uncaught`` when
+    SRM throws something other than BadImageFormatException there (see :class:`UncaughtError`).
     """
 
     entry: DebugEntry
     message: str
     exceeded_limit: bool = False
+    uncaught: bool = False
 
 
 @dataclass(frozen=True)
@@ -292,14 +295,47 @@ def _well_formed_headers(prefix: bytes) -> tuple[pefile.Structure, pefile.Struct
     return file_header, optional_header, optional
 
 
+def _coff_only(src: ByteSource, prefix: bytes) -> None:
+    """SRM ``PEHeaders`` takes a file without 'MZ' for a COFF object file (unless it starts 00 00 FF FF): it reads
+    a COFF header and section table at offset 0 and no PE header, and then ``ReadDebugDirectory`` dereferences
+    the missing PE header: a NullReferenceException, not a BadImageFormatException. Raises the error SRM gives."""
+    if prefix[:4] == b"\0\0\xff\xff" or len(prefix) < 20:
+        raise FormatError("not a PE image: no 'MZ' DOS header")
+    (count,) = struct.unpack_from("<h", prefix, 2)
+    if count < 0 or 20 + 40 * count > src.size:
+        raise FormatError(f"not a PE image: no 'MZ' DOS header, and no COFF section table ({count} sections)")
+    table = src.read(20, 40 * count)
+    for pos in range(0, len(table), 40):
+        if table[pos : pos + 8].rstrip(b"\0") == b".cormeta":  # SRM: the metadata span must lie in the file
+            size, start = struct.unpack_from("<ii", table, pos + 16)
+            if start < 0 or start >= src.size or size <= 0 or start > src.size - size:
+                raise FormatError("not a PE image: a COFF object whose .cormeta section lies outside the file")
+            break
+    raise UncaughtError("not a PE image: no 'MZ' DOS header; .NET reads it as a COFF object file and "
+                        "ReadDebugDirectory throws NullReferenceException")
+
+
+def _relocated_headers(src: ByteSource, prefix: bytes, e_lfanew: int) -> tuple[bytes, int]:
+    """NT headers past the prefix: SRM seeks wherever e_lfanew points (PEBinaryReader.Seek checks only the file's
+    size; SRM 1.7, the job's version, has no other bound). Returns the DOS header followed by the bytes at
+    e_lfanew, as if e_lfanew were 64, and the distance to add to the offsets parsed from them."""
+    if e_lfanew + 4 > src.size:
+        raise FormatError(f"not a PE image: e_lfanew 0x{e_lfanew:X} points past the end of the {src.size}-byte file")
+    dos = prefix[:0x3C] + struct.pack("<I", 64) + prefix[0x40:64]
+    return dos + src.read(e_lfanew, min(_LARGEST_NT_HEADERS, src.size - e_lfanew)), e_lfanew - 64
+
+
 def _parse_headers(src: ByteSource) -> _Headers:
     """DOS, COFF and optional headers via pefile over a bounded prefix (SRM ``PEHeaders`` constructor checks)."""
     prefix = src.read(0, min(src.size, MAX_HEADER_BYTES))
-    if len(prefix) < 64 or prefix[:2] != b"MZ":
+    if prefix[:2] != b"MZ":
+        _coff_only(src, prefix)
+    if len(prefix) < 64:
         raise FormatError("not a PE image: no 'MZ' DOS header")
     e_lfanew = struct.unpack_from("<I", prefix, 0x3C)[0]
+    shift = 0
     if e_lfanew + _LARGEST_NT_HEADERS > len(prefix) and src.size > len(prefix):
-        raise ReaderLimitError(f"PE headers at offset {e_lfanew} pass the first {MAX_HEADER_BYTES} bytes")
+        prefix, shift = _relocated_headers(src, prefix, e_lfanew)
     parsed = _well_formed_headers(prefix)
     if parsed is None:
         try:  # pefile over in-memory data holds no file handle: no close() (it would run gc.collect())
@@ -315,7 +351,7 @@ def _parse_headers(src: ByteSource) -> _Headers:
         timestamp=file_header.TimeDateStamp,
         characteristics=file_header.Characteristics,
         section_count=file_header.NumberOfSections,
-        directories_offset=optional_offset + _DATA_DIRECTORIES_OFFSET[magic == _PE32_PLUS_MAGIC],
+        directories_offset=optional_offset + shift + _DATA_DIRECTORIES_OFFSET[magic == _PE32_PLUS_MAGIC],
     )
     if magic not in (_PE32_MAGIC, _PE32_PLUS_MAGIC):
         raise FormatError(f"not a PE image: unknown optional header magic 0x{magic:04X}")
@@ -511,7 +547,7 @@ def _decode_entries(
     for entry in entries:
         try:
             if entry == portable and entry.type != DEBUG_CODEVIEW:
-                raise FormatError(
+                raise UncaughtError(
                     f"entry #{entry.index} is marked portable CodeView but has type {entry.type}"
                     " (SRM throws ArgumentException)"
                 )
@@ -525,7 +561,8 @@ def _decode_entries(
             elif entry == embedded:
                 header = decode_embedded_header(entry, _entry_data(src, entry, EMBEDDED_HEADER_SIZE))
         except FormatError as exc:
-            errors.append(DebugDataError(entry, str(exc), isinstance(exc, ReaderLimitError)))
+            errors.append(DebugDataError(entry, str(exc), isinstance(exc, ReaderLimitError),
+                                         isinstance(exc, UncaughtError)))
     return tuple(codeviews), tuple(checksums), header, tuple(errors)
 
 

@@ -13,6 +13,12 @@ class FormatError(Exception):
     """Raised by every reader for input that is not what it claims to be (truncated, corrupt, ...)."""
 
 
+class UncaughtError(FormatError):
+    """Input on which .NET's reader throws something other than BadImageFormatException or IOException (an
+    OverflowException, an ArgumentException): System.Reflection.Metadata's fallbacks and nuget.org's job catch
+    only those two, so this one escapes them."""
+
+
 class ByteSource(Protocol):
     @property
     def size(self) -> int: ...

@@ -311,3 +311,27 @@ def build_windows_pdb(
             put(block, data[i * block_size : (i + 1) * block_size])
     put(map_block, b"".join(struct.pack("<I", b) for b in dir_blocks))
     return bytes(image)
+
+
+def with_empty_table(pdb: bytes, table: int) -> bytes:
+    """The PDB with `table` added to its #~ Valid mask with a row count of 0 (inserted before the counts of
+    higher tables), the #~ stream 4 bytes longer and the streams after it moved by 4. For a table below the
+    debug tables only (its count precedes theirs)."""
+    length = struct.unpack_from("<I", pdb, 12)[0]
+    count_at = 16 + length + 2
+    headers, at = [], count_at + 2
+    for _ in range(struct.unpack_from("<H", pdb, count_at)[0]):
+        end = pdb.index(b"\0", at + 8)
+        headers.append((at, pdb[at + 8 : end]))
+        at = (end + 4) & ~3
+    tables = next(struct.unpack_from("<I", pdb, at)[0] for at, name in headers if name == b"#~")
+    valid = struct.unpack_from("<Q", pdb, tables + 8)[0]
+    below = bin(valid & ((1 << table) - 1)).count("1")
+    counts = tables + 24 + 4 * below
+    grown = bytearray(pdb[: tables + 8] + struct.pack("<Q", valid | 1 << table) + pdb[tables + 16 : counts]
+                      + bytes(4) + pdb[counts:])
+    for at, _ in headers:
+        offset, size = struct.unpack_from("<II", grown, at)
+        moved = offset + 4 if offset > tables else offset
+        struct.pack_into("<II", grown, at, moved, size + 4 if offset == tables else size)
+    return bytes(grown)

@@ -255,3 +255,13 @@ def _headers(
         "<8sIIIIIIHHI", b".text", text_size, TEXT_RVA, raw_size, TEXT_FILE_OFFSET, 0, 0, 0, 0, _TEXT_CHARACTERISTICS
     )
     return dos + b"PE\0\0" + coff + optional + section
+
+
+def relocate_headers(data: bytes, at: int) -> bytes:
+    """The same image with its NT headers and section table copied to file offset `at` (the file padded with
+    zeros up to there) and e_lfanew pointing there; section data stays where it is, so nothing else moves."""
+    e_lfanew = struct.unpack_from("<I", data, 0x3C)[0]
+    sections, optional = struct.unpack_from("<H12xH", data, e_lfanew + 6)
+    headers = data[e_lfanew : e_lfanew + 24 + optional + 40 * sections]
+    padded = data + bytes(max(0, at - len(data)))
+    return padded[:0x3C] + struct.pack("<I", at) + padded[0x40:at] + headers
