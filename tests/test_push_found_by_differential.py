@@ -116,3 +116,22 @@ def test_framework_assemblies_outside_the_root_namespace_are_not_read(checker):
 def test_framework_assemblies_in_the_root_namespace_are_read(checker):
     report = checker.run(_snupkg(UNSUPPORTED_ASSEMBLY), NUPKG)
     assert "P220" in {f.rule for f in report.findings}
+
+
+# -- System.Xml's words (Mono's System.Xml is built from referencesource, as .NET Framework's) -------------------------
+
+DTD_TEXT = ("For security reasons DTD is prohibited in this XML document. To enable DTD processing set the DtdProcessing "
+            "property on XmlReaderSettings to Parse and pass the settings into XmlReader.Create method.")
+
+
+def test_a_doctype_is_answered_with_system_xmls_whole_sentence_and_no_position(checker):
+    xml = pkg.nuspec_xml().replace('<?xml version="1.0" encoding="utf-8"?>', '<?xml version="1.0"?>\n<!DOCTYPE package>')
+    report = checker.run(pkg.package({"lib/net8.0/Contoso.Lib.pdb": build_portable_pdb()}, nuspec=xml), NUPKG)
+    assert (report.predicted.rule, report.predicted.outcome.status) == ("P107", 500)
+    assert report.predicted.outcome.server_message == DTD_TEXT
+
+
+def test_doctype_words_inside_a_comment_are_no_dtd(checker):
+    xml = pkg.nuspec_xml(extra="<!-- <!DOCTYPE package> -->")
+    report = checker.run(pkg.package({"lib/net8.0/Contoso.Lib.pdb": build_portable_pdb()}, nuspec=xml), NUPKG)
+    assert "P107" not in {f.rule for f in report.findings}

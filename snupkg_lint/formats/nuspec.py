@@ -19,8 +19,8 @@ MAX_NUSPEC_BYTES = 8 * 1024 * 1024
 
 DTD_PROHIBITED = (
     "For security reasons DTD is prohibited in this XML document. To enable DTD processing set "
-    "the DtdProcessing property on XmlReaderSettings to Parse."
-)
+    "the DtdProcessing property on XmlReaderSettings to Parse and pass the settings into XmlReader.Create method."
+)  # System.Xml Xml_DtdIsProhibitedEx, thrown without line information (ThrowWithoutLineInfo)
 
 
 class NuspecError(FormatError):
