@@ -135,3 +135,24 @@ def test_doctype_words_inside_a_comment_are_no_dtd(checker):
     xml = pkg.nuspec_xml(extra="<!-- <!DOCTYPE package> -->")
     report = checker.run(pkg.package({"lib/net8.0/Contoso.Lib.pdb": build_portable_pdb()}, nuspec=xml), NUPKG)
     assert "P107" not in {f.rule for f in report.findings}
+
+
+def _latin1_nuspec(bom: bytes, declared: str) -> bytes:
+    text = pkg.nuspec_xml(description="Caf\u00e9").replace('encoding="utf-8"', f'encoding="{declared}"')
+    return bom + text.encode("latin-1")
+
+
+def test_a_utf8_bom_gives_way_to_a_declared_single_byte_encoding(checker):
+    # XmlTextReaderImpl: CheckEncoding then SwitchEncoding after the declaration; the BOM only chose the first decoder
+    nuspec = _latin1_nuspec(b"\xef\xbb\xbf", "iso-8859-1")
+    report = checker.run(pkg.zip_bytes([pkg.Entry("Contoso.Lib.nuspec", nuspec),
+                                        pkg.Entry("lib/net8.0/Contoso.Lib.pdb", build_portable_pdb())]), NUPKG)
+    assert "P107" not in {f.rule for f in report.findings}
+
+
+def test_a_utf8_bom_with_latin1_bytes_and_no_other_declaration_is_invalid(checker):
+    nuspec = _latin1_nuspec(b"\xef\xbb\xbf", "utf-8")
+    report = checker.run(pkg.zip_bytes([pkg.Entry("Contoso.Lib.nuspec", nuspec),
+                                        pkg.Entry("lib/net8.0/Contoso.Lib.pdb", build_portable_pdb())]), NUPKG)
+    assert report.predicted.rule == "P107"
+    assert report.predicted.outcome.server_message.startswith("Invalid character in the given encoding. Line 6, ")

@@ -270,6 +270,7 @@ def parse_nuspec(data: bytes) -> Nuspec:
     refused = system_xml.refusal(data)  # what .NET refuses and lxml reads: XML 1.1, a contradicted BOM
     if refused is not None:
         raise NuspecError(refused)
+    data = system_xml.as_decoded(data)  # a UTF-8 BOM gives way to a declared single-byte encoding
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
