@@ -38,19 +38,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # Disagreements not fixed yet, one name per kind (see classify). The issue #8 kinds are being fixed on the pushfix
 # branch: remove each here when its fix merges (the test then fails if the kind still shows).
 KNOWN = {
-    "b3-xml-error",  # issue #8 B3: System.Xml's wording and status for malformed nuspecs (XML 1.1, contradicting BOM)
-    "b5-short-folder-name",  # issue #8 B5: a duplicate dependency names GetShortFolderName's framework ('net45')
-    "b7-mixed-content",  # issue #8 B7: whitespace-only and mixed content, as IgnoreWhitespace and GetMetadata read it
-    "b10-dependencies",  # issue #8 B10: identical dependencies collapse in a HashSet, an empty id throws
-    "b11-frameworks",  # issue #8 B11: comma-split frameworkAssemblies, '1.0' Unsupported, portable profiles, netnano
-    "b12-entry-names",  # issue #8 B12: FileInfo's extension, '*'/'?', '%253C' unescaped twice, '//x' a UNC path
-    # Found by this suite, not in issue #8:
-    "framework-portable-profile-number",  # NuGet maps portable-net45+win8 to Profile7 (DefaultPortableFrameworkMappings);
-    #   snupkg-lint keeps 'net45+win8' as the profile: only framework equality (P216 duplicate groups) differs
-    "framework-win-identifier",  # NuGet reads 'win8' as Windows,Version=v8.0, snupkg-lint as .NETCore 8.0
-    #   (nuget_framework._IDENTIFIERS 'win'): only framework equality differs
-    "dependencies-flattened-length",  # PackageHelper refuses dependencies whose flattened 'id:range:tfm|...' text is
-    #   over 32767 characters; snupkg-lint does not check it (it needs GetShortFolderName, which B5 brings)
     "zip-entry-wording",  # a nuspec entry .NET cannot inflate: Mono's ZipArchive names BZip2/LZMA ('...compressed
     #   using BZip2 and is not supported.') and says 'Invalid data format.' for bad Deflate64 data; snupkg-lint says
     #   '...an unsupported compression method.' / 'Found invalid data while decoding.': .NET Framework 4.7.2's
@@ -479,8 +466,7 @@ def our_fields(a: Artifacts) -> dict:
         return {"zip": "throws"}
     files = [name for _e, name in p.files]
     fields: dict = {"entries": files,
-                    "unsafe": [n for n in files if netpath.invalid_path_char(netpath.unescape(n)) is None
-                               and netpath.escapes_root(n)]}
+                    "unsafe": [n for n in files if not netpath.extraction_check_fails(n) and netpath.escapes_root(n)]}
     nuspec = p.nuspec
     if nuspec is None:
         fields["nuspec"] = "throws"
@@ -537,7 +523,9 @@ def _dependency_groups(nuspec) -> list | str:
     for group in nuspec.dependency_groups():
         seen, deps = set(), []
         for dep in group.dependencies:
-            key = (netpath.upper_invariant(dep.id or ""), json.dumps(_range(dep.version)))
+            if not dep.id:
+                return "throws"  # the PackageDependency constructor: ArgumentException for a null or empty id
+            key = (netpath.upper_invariant(dep.id), json.dumps(_range(dep.version)))
             if key not in seen:
                 seen.add(key)
                 deps.append([dep.id, _range(dep.version)])
@@ -566,46 +554,16 @@ def _framework_assemblies(nuspec) -> list | str:
 
 # -- comparing ------------------------------------------------------------------------------------------------------
 
-B7_MUTANTS = {"id='Contoso<b>.Lib</b>'", "version='1.2.3<x/>'", "description='<![CDATA[ ]]>'", "description='\\xa0'",
-              "people='<owners><![CDATA[ ]]></owners>'", "people='<owners xml:space=\"preserve\"> </owners>'",
-              "people='<authors xml:space=\"preserve\">  </authors>'"}
-B5_MUTANTS = {"dep-duplicate-long-framework", "dep-duplicate-unsupported-framework"}
-B10_MUTANTS = {"dep-duplicate", "dep-duplicate-case", "dep-empty-id", "dep-no-id", "dep-include-flags"}
-B11_FRAMEWORKS = {"1.0", "netnano1.0", "NETNANO1.0", "portable-net45+win8,Version=v1", "net45, net46", "net45,net46",
-                  ".NETPortable,Version=v4.0,Profile=Profile99999", ".NETPortable,Version=v4.0,Profile=Profile7",
-                  ".NETFramework,Version=v4.5,Profile=Client", ".NETFramework,Version=v4.5", ".NETFramework,Version=vX"}
-B12_ENTRIES = {"x.pdb%20", "x.pdb ", "x.dll.", "x.pdb\u00a0", "x*.pdb", "x?.pdb", "%253C.pdb", "%2F%2Fx.pdb"}
-
-
 def classify(case: str, what: str, ours_: dict, theirs: dict) -> str:
     """The kind of one disagreement (`what`: 'answer' or 'field <name>'): a KNOWN name, or a description of it that
     fails the test. Kinds read from the answers come first, then the mutations the case is made of, one by one."""
-    xml_error = ours_["rule"] == "P107" and ours_["status"] == 500
-    net_refuses = theirs["fields"].get("nuspec") == "throws" and ours_["fields"].get("nuspec") != "throws"
-    if xml_error or (net_refuses and (what != "answer" or theirs["status"] == 500)):
-        return "b3-xml-error"  # answers and fields of a nuspec one side reads as XML and the other refuses
     key = what.split()[-1]
     mine, net = str(ours_["fields"].get(key)), str(theirs["fields"].get(key))
-    if what.startswith("field") and "'net45+win8'" in mine and "'profile7'" in net:
-        return "framework-portable-profile-number"
-    if what.startswith("field") and "['.netcore', [8" in mine and "['windows', [8" in net:
-        return "framework-win-identifier"
     for part in case.split(" + "):
         if part.startswith("fixture:"):  # 'fixture:<file> <mutation>': the mutation
             part = part.partition(" ")[2]
         label, _, value = part.partition("=")
         value = value[1:-1].encode().decode("unicode_escape") if value.startswith("'") else value
-        if part in B7_MUTANTS:
-            return "b7-mixed-content"
-        if part in B5_MUTANTS:
-            return "b5-short-folder-name"
-        if part in B10_MUTANTS:
-            return "b10-dependencies"
-        if label in ("group-framework", "framework-assembly") and value in B11_FRAMEWORKS \
-                or part == "group-bad-then-bad-version":
-            return "b11-frameworks"
-        if label in ("entry", "entry+pdb") and value in B12_ENTRIES:
-            return "b12-entry-names"
         if part == "dependencies-flattened-32768":
             return "dependencies-flattened-length"
         if part in ("nuspec-bzip2", "nuspec-lzma", "nuspec-deflate64"):
@@ -698,6 +656,7 @@ def test_windows_paths_as_dotnet_framework_reads_them():
     assert w.get_full_path("C:\\a/b//c.pdb") == "C:\\a\\b\\c.pdb"
     assert w.FileInfo("x.pdb ").extension == ".pdb" and w.get_extension("x.pdb ") == ".pdb "  # B12
     assert w.FileInfo("x.dll.").extension == ".dll" and w.get_extension("x.dll.") == ""
+    assert w.FileInfo("x.pdb\u00a0").extension == ".pdb" and w.get_full_path("C:\\x.pdb\u0085") == "C:\\x.pdb"
     assert w.FileInfo("_rels/.rels").extension == ".rels" and w.FileInfo("dir/").name == ""
     assert w.combine("C:\\d\\", "/x.pdb") == "/x.pdb" and w.combine("C:\\d", "x.pdb") == "C:\\d\\x.pdb"
     for bad, kind in (("x*.pdb", "ArgumentException"), ("x?.pdb", "ArgumentException"), ("x<.pdb", "ArgumentException"),

@@ -20,6 +20,7 @@ FORMAT_NOT_SUPPORTED = "The given path's format is not supported."  # Argument_P
 CURRENT_DIRECTORY = "C:\\windows\\system32\\inetsrv"  # an IIS worker's working directory
 _ILLEGAL = re.compile(r'["<>|\x00-\x1f]')  # PathInternal.InvalidPathChars (RealInvalidPathChars)
 _SEPARATORS = "\\/"
+TRIM_END_CHARS = "\t\n\v\f\r \x85\xa0"  # Path.TrimEndChars (LongPathHelper.s_trimEndChars), after GetFullPathName
 
 
 class DotNetError(Exception):
@@ -130,7 +131,7 @@ def get_full_path(path: str) -> str:
     if not path.strip():
         raise DotNetError("ArgumentException", PATH_ILLEGAL)
     _check_invalid_path_chars(path)
-    full = _normalize(path)
+    full = _normalize(path).rstrip(TRIM_END_CHARS)  # LongPathHelper.Normalize: fullPath.TrimEnd(Path.TrimEndChars)
     if not full.strip():
         raise DotNetError("ArgumentException", PATH_ILLEGAL)
     _emulated_permission_checks(full)
