@@ -156,3 +156,40 @@ def test_a_utf8_bom_with_latin1_bytes_and_no_other_declaration_is_invalid(checke
                                         pkg.Entry("lib/net8.0/Contoso.Lib.pdb", build_portable_pdb())]), NUPKG)
     assert report.predicted.rule == "P107"
     assert report.predicted.outcome.server_message.startswith("Invalid character in the given encoding. Line 6, ")
+
+
+# -- the zip as .NET Framework 4.7.2 opens it, on System.Web's request stream -----------------------------------------
+
+def test_a_file_shorter_than_the_end_record_is_a_500_from_the_request_stream(checker):
+    # ZipArchive seeks 18 bytes before the end; HttpInputStream.Seek throws ArgumentOutOfRangeException("offset")
+    report = checker.run(b"not a zip at all", NUPKG)
+    assert (report.predicted.rule, report.predicted.outcome.status) == ("P101", 500)
+    assert report.predicted.outcome.server_message == ("Specified argument was out of the range of valid values. "
+                                                       "Parameter name: offset")
+
+
+def test_a_file_of_18_bytes_without_an_end_record_is_a_400(checker):
+    report = checker.run(b"not a zip at all!!", NUPKG)
+    assert (report.predicted.rule, report.predicted.outcome.status) == ("P101", 400)
+    assert "End of Central Directory record could not be found." in report.predicted.outcome.server_message
+
+
+def _nuspec_compressed(method: int) -> bytes:
+    data = bytearray(pkg.zip_bytes([pkg.Entry("Contoso.Lib.nuspec", pkg.nuspec_xml().encode(), compress_type=0),
+                                    pkg.Entry("lib/net8.0/Contoso.Lib.pdb", build_portable_pdb())]))
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):  # relabel the nuspec's method
+        at = data.find(signature)
+        data[at + offset: at + offset + 2] = method.to_bytes(2, "little")
+    return bytes(data)
+
+
+def test_a_deflate64_nuspec_is_refused_as_dotnet_framework_has_no_deflate64(checker):
+    report = checker.run(_nuspec_compressed(9), NUPKG)
+    assert (report.predicted.rule, report.predicted.outcome.status) == ("P107", 400)
+    assert "'The archive entry was compressed using an unsupported compression method.'" in \
+        report.predicted.outcome.server_message
+
+
+def test_a_stored_nuspec_is_read(checker):
+    report = checker.run(_nuspec_compressed(0), NUPKG)
+    assert "P107" not in {f.rule for f in report.findings}

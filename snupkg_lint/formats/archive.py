@@ -19,7 +19,10 @@ from typing import BinaryIO, Iterator
 from snupkg_lint.formats.source import FormatError, check_range
 
 CHUNK = 1 << 20  # bytes per read when streaming an entry
-DOTNET_METHODS = (0, 8, 9)  # Stored, Deflate, Deflate64: all .NET's ZipArchive can inflate
+# Stored and Deflate: all .NET Framework's ZipArchive inflates. Deflate64 (9) is .NET Core's only (corefx tests skip
+# it on .NET Framework: "Deflate64 zip support is a netcore feature not available on full framework."); other methods
+# get UnsupportedCompression there (corefx names BZip2 and LZMA since 2016, with the Deflate64 work: rules/P107.md)
+DOTNET_METHODS = (0, 8)
 DOTNET_UNSUPPORTED_METHOD = "The archive entry was compressed using an unsupported compression method."
 DOTNET_INVALID_DATA = "Found invalid data while decoding."
 DOTNET_ENTRY_COUNT = ("Number of entries expected in End Of Central Directory does not correspond to number of entries "
