@@ -16,7 +16,8 @@ nuget.org runs NuGet.Client 6.13, not 5.8. Where the two differ on this path, th
   maximum and an empty range with one open end: `parse_range`, transcribed from VersionRangeFactory.cs;
 - NuGetFramework: 6.13 knows `netnano` (.NETnanoFramework): `parse_framework`.
 Windows path rules (nuget.org runs .NET Framework on Windows; Mono here runs on Linux) come from
-tests/windows_paths.py.
+tests/windows_paths.py; where Mono's System.IO.Compression and stream are not .NET Framework's on System.Web's request
+stream (a file under 18 bytes, Deflate64), `open_request_archive` and `get_nuspec` model .NET Framework.
 
 Run it in a process of its own (a process with a .NET runtime must not fork): `python -m tests.push_harness
 <cases.json>` prints one JSON line per case. tests/test_differential_push.py drives it."""
@@ -745,7 +746,7 @@ def _dependency_version_error(version):
 def ensure_valid(reader) -> None:
     """SymbolPackageService.EnsureValidAsync (NuGetGallery/Services/SymbolPackageService.cs)."""
     def nuspec_reader():
-        return Net.NuspecReader(reader.GetNuspec())
+        return Net.NuspecReader(get_nuspec(reader))
 
     try:
         metadata = from_nuspec_reader(nuspec_reader())
@@ -827,6 +828,45 @@ def unsafe_entries(reader) -> list[str] | str:
     return out
 
 
+# -- where Mono's System.IO.Compression is not .NET Framework 4.7.2's ------------------------------------------------
+# Mono runs corefx's ZipArchive; nuget.org runs .NET Framework's, on System.Web's request stream. Modelled here:
+# - the stream: ZipArchive.ReadEndOfCentralDirectory first seeks 18 bytes before the end. nuget.org's stream is
+#   Request.Files[0].InputStream, System.Web's HttpInputStream (referencesource System.Web/HttpInputStream.cs), whose
+#   Seek throws ArgumentOutOfRangeException("offset") for a position before 0; a MemoryStream throws an IOException,
+#   which ZipArchive turns into 'Central Directory corrupt.'. (HttpInputStream also refuses a seek past the end, which
+#   a MemoryStream allows; ZipArchive checks lengths before such seeks, and no mutant here reaches one.)
+# - the methods: .NET Framework inflates Stored and Deflate only; Deflate64 is .NET Core's (corefx's own tests skip
+#   it on .NET Framework: "Deflate64 zip support is a netcore feature not available on full framework."), so an entry
+#   compressed with it, or with anything else, fails Open with SR.UnsupportedCompression. For BZip2 and LZMA, Mono
+#   (as corefx since 2016) names the method instead; whether .NET Framework 4.7.2 does is not published (its
+#   System.IO.Compression is not in referencesource): Mono's wording is kept, and tests/test_differential_push.py
+#   compares only the status for those two (rules/P107.md).
+END_RECORD_WITHOUT_SIGNATURE = 18  # ZipEndOfCentralDirectoryBlock.SizeOfBlockWithoutSignature
+UNSUPPORTED_COMPRESSION = "The archive entry was compressed using an unsupported compression method."
+STORED, DEFLATE, BZIP2, LZMA = 0, 8, 12, 14
+
+
+def open_request_archive(stream, length: int):
+    """new ZipArchive(Request.Files[0].InputStream, ZipArchiveMode.Read, leaveOpen: true) on nuget.org."""
+    import System
+
+    if length < END_RECORD_WITHOUT_SIGNATURE:  # HttpInputStream.Seek(-18, SeekOrigin.End)
+        raise DotNetError("ArgumentOutOfRangeException", str(System.ArgumentOutOfRangeException("offset").Message))
+    return Net.ZipArchive(stream, Net.ZipArchiveMode.Read, True)
+
+
+def get_nuspec(reader):
+    """PackageArchiveReader.GetNuspec() with .NET Framework's ZipArchiveEntry.Open (see above)."""
+    import System
+
+    entry = reader.GetEntry(reader.GetNuspecFile())
+    flags = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance
+    method = int(entry.GetType().GetProperty("CompressionMethod", flags).GetValue(entry))
+    if method not in (STORED, DEFLATE, BZIP2, LZMA):
+        raise DotNetError("InvalidDataException", UNSUPPORTED_COMPRESSION)
+    return reader.GetNuspec()
+
+
 def validate_archive_entries(archive, now) -> tuple[str, object] | None:
     """ZipArchiveHelpers.ValidateArchiveEntries (NuGetGallery/Helpers/ZipArchiveHelpers.cs)."""
     entries = list(archive.Entries)
@@ -890,7 +930,7 @@ def validate_uploaded_symbols_package(data: bytes, parents: list[tuple[str, str]
     controller's and OnException's handling. (HTTP status, message before the reason-phrase conversion)."""
     stream = memory_stream(data)
     try:
-        archive = Net.ZipArchive(stream, Net.ZipArchiveMode.Read, True)
+        archive = open_request_archive(stream, len(data))
         try:
             invalid = validate_archive_entries(archive, now)
         finally:
@@ -900,7 +940,7 @@ def validate_uploaded_symbols_package(data: bytes, parents: list[tuple[str, str]
             template = {"future": ENTRY_FROM_FUTURE, "forward": DOUBLE_FORWARD_SLASH, "back": DOUBLE_BACK_SLASH}[what]
             return 400, template.format(str(entry.Name))
         reader = Net.PackageArchiveReader(stream, True)
-        nuspec = Net.NuspecReader(reader.GetNuspec())
+        nuspec = Net.NuspecReader(get_nuspec(reader))
         pkg_id = nuspec.GetId()
         pkg_id = None if pkg_id is None else str(pkg_id)
         version = get_version(nuspec)
@@ -980,7 +1020,7 @@ def reader_fields(data: bytes) -> dict:
         return {"zip": "throws"}
     fields["unsafe"] = unsafe_entries(reader)  # entries whose check throws are left out (they fail otherwise)
     try:
-        nuspec = Net.NuspecReader(reader.GetNuspec())
+        nuspec = Net.NuspecReader(get_nuspec(reader))
         metadata_node(nuspec)
     except Exception:  # noqa: BLE001
         fields["nuspec"] = "throws"
@@ -1039,7 +1079,7 @@ def parent_identity(path: str) -> tuple[str, str] | None:
     """The parent .nupkg as nuget.org registered it at its own push: id and normalized version."""
     try:
         reader = Net.PackageArchiveReader(memory_stream(open(path, "rb").read()), False)
-        nuspec = Net.NuspecReader(reader.GetNuspec())
+        nuspec = Net.NuspecReader(get_nuspec(reader))
         return str(nuspec.GetId()), str(get_version(nuspec).ToNormalizedString())
     except Exception:  # noqa: BLE001
         return None
