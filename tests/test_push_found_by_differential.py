@@ -193,3 +193,51 @@ def test_a_deflate64_nuspec_is_refused_as_dotnet_framework_has_no_deflate64(chec
 def test_a_stored_nuspec_is_read(checker):
     report = checker.run(_nuspec_compressed(0), NUPKG)
     assert "P107" not in {f.rule for f in report.findings}
+
+
+# -- PackageHelper after P215: each dependency's lengths, then Flatten (its short names, its length), then P216 --------
+
+P99999 = ".NETPortable,Version=v4.0,Profile=Profile99999"
+
+
+def _groups(*groups: str) -> bytes:
+    return _snupkg(dependencies="<dependencies>" + "".join(groups) + "</dependencies>")
+
+
+def _group(tfm: str, *deps: str) -> str:
+    return f'<group targetFramework="{tfm}">' + "".join(f'<dependency id="{d}" version="1.0" />' for d in deps) + \
+        "</group>"
+
+
+def test_a_long_dependency_id_is_answered_before_flatten_fails_on_a_profile(checker):
+    report = checker.run(_groups(_group("net8.0", "D" * 129), _group(P99999)), NUPKG)
+    assert report.predicted.outcome.server_message == (
+        "A nuget package's Dependency.Id property may not be more than 128 characters long.")
+
+
+def test_flatten_failing_on_a_profile_is_answered_before_duplicate_groups(checker):
+    report = checker.run(_groups(_group("net8.0"), _group("net8.0"), _group(P99999)), NUPKG)
+    assert (report.predicted.rule, report.predicted.outcome.server_message) == ("P211", (
+        "Failed to read the symbols package. Ensure it is a valid symbols package (.snupkg)."))
+
+
+def test_duplicate_groups_are_answered_when_flatten_succeeds(checker):
+    report = checker.run(_groups(_group("net8.0"), _group("net8.0"), _group("net45")), NUPKG)
+    assert report.predicted.rule == "P216"
+
+
+def test_the_flattened_length_is_answered_before_duplicate_groups(checker):
+    deps = [f"Dep{n:04}.{'x' * 40}" for n in range(500)]
+    report = checker.run(_groups(_group("net8.0", *deps), _group("net8.0")), NUPKG)
+    assert report.predicted.outcome.server_message == (
+        "A nuget package's Dependencies property may not be more than 32767 characters long.")
+
+
+def test_id_and_version_together_are_answered_before_a_long_dependency_id(checker):
+    version = "1.2.3-" + "b" * 55  # 61 characters: under Version's 64, over 160 with a 100-character id
+    deps = '<dependencies><group targetFramework="net8.0"><dependency id="' + "D" * 129 + '" version="1.0" />' \
+           '</group></dependencies>'
+    xml = pkg.nuspec_xml(id="C" * 100, version=version, dependencies=deps)
+    parent = pkg.package({"lib/net8.0/C.dll": b"MZ"}, id="C" * 100, version=version, symbols=False)
+    report = checker.run(pkg.package({"lib/net8.0/C.pdb": build_portable_pdb()}, nuspec=xml), parent)
+    assert report.predicted.rule == "P215"
