@@ -18,6 +18,7 @@ ERROR = Severity.ERROR
 MAX_REQUEST_BYTES = 262_144_000  # Web.config maxAllowedContentLength / maxRequestLength
 MULTIPART_OVERHEAD = 512  # the client's multipart framing around the file, approximately
 _NET_ZIP_ERRORS = {"File is not a zip file": "End of Central Directory record could not be found."}
+END_RECORD_WITHOUT_SIGNATURE = 18  # ZipEndOfCentralDirectoryBlock.SizeOfBlockWithoutSignature
 
 
 @rule("P100", "package-too-large", ERROR, push(413, m.FILE_TOO_LARGE))
@@ -31,6 +32,13 @@ def package_too_large(a: Artifacts) -> Iterator[Hit]:
 @rule("P101", "zip-unreadable", ERROR, push(400))
 def zip_unreadable(a: Artifacts) -> Iterator[Hit]:
     if a.snupkg.error is None:
+        return
+    if a.snupkg.file_size < END_RECORD_WITHOUT_SIGNATURE:
+        # ZipArchive's first step is Seek(-18, SeekOrigin.End) on the request's HttpInputStream, which refuses a
+        # position before 0 with an ArgumentOutOfRangeException (a MemoryStream would throw an IOException, which
+        # ZipArchive turns into 'Central Directory corrupt.'): not caught on the symbol path, 500
+        yield Hit(msg("the file is {size} bytes long, shorter than a zip's end record", size=a.snupkg.file_size),
+                  server_message=m.SEEK_BEFORE_START, status=500)
         return
     net = _NET_ZIP_ERRORS.get(a.snupkg.error, a.snupkg.error)
     yield Hit(msg("the file is not a readable zip archive: {error}", error=a.snupkg.error),

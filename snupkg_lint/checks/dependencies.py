@@ -89,6 +89,7 @@ def target_framework_unparseable(a: Artifacts) -> Iterator[Hit]:
         try:
             parse_piece(where, text)
         except FrameworkParseError as exc:
+            # frameworkAssemblies are read before the metadata dictionary, a group's framework with its versions (P207)
             yield Hit(msg("{where} targetFramework '{text}' cannot be parsed: {error}",
                           where=where, text=text, error=str(exc)), entry=a.snupkg.nuspec_name, order=order,
                       step="P211-assemblies" if where == "frameworkAssembly" else "P207")

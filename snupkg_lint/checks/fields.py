@@ -17,11 +17,18 @@ from snupkg_lint.model import Hit, Severity, msg, push
 ERROR = Severity.ERROR
 MAX_ID_AND_VERSION = 160
 MAX_FLATTENED = 32767  # Int16.MaxValue
-# PackageHelper limits: (property name in the server message, metadata element, limit)
+# PackageHelper limits, in its order: (property name in the server message, metadata element, limit). Description
+# missing (P213) is checked between Copyright and Description's length; Version and Language after Title.
 TEXT_LIMITS = (("Authors", "authors", 4000), ("Copyright", "copyright", 4000), ("Description", "description", 4000),
                ("IconUrl", "iconUrl", 4000), ("LicenseUrl", "licenseUrl", 4000), ("ProjectUrl", "projectUrl", 4000),
                ("Summary", "summary", 4000), ("ReleaseNotes", "releaseNotes", 35000), ("Tags", "tags", 4000),
-               ("Title", "title", 256), ("Language", "language", 20))
+               ("Title", "title", 256), ("Version", None, 64), ("Language", "language", 20))
+# Where a length is checked in nuget.org's order (checks/order.py): before the description, or after P215 (each
+# dependency; the flattened dependencies after Flatten's own P211; the repository after P216)
+STEPS = {"ID": "P214-early", "Authors": "P214-early", "Copyright": "P214-early",
+         "Dependency.Id": "P214-dependencies", "Dependency.VersionSpec": "P214-dependencies",
+         "Dependencies": "P214-flattened",
+         "RepositoryType": "P214-repository", "RepositoryUrl": "P214-repository"}
 
 
 _BAD_HOST_CHARACTERS = frozenset(' \t\r\n<>"{}|\\^`')
@@ -70,9 +77,11 @@ def _flattened(nuspec: Nuspec) -> str | None:
 def _lengths(a: Artifacts, nuspec: Nuspec) -> Iterator[tuple[str, int, int]]:
     identity = a.snupkg.identity
     yield "ID", dotnet_length(nuspec.value("id") or ""), 128  # PackageMetadata.Id: the leaf <id>, any case
-    if identity is not None and identity.version is not None:
-        yield "Version", dotnet_length(identity.version.full), 64
     for prop, element, limit in TEXT_LIMITS:
+        if element is None:
+            if identity is not None and identity.version is not None:
+                yield prop, dotnet_length(identity.version.full), limit
+            continue
         value = nuspec.value(element)
         if value is not None:
             yield prop, dotnet_length(value), limit
@@ -100,7 +109,7 @@ def field_too_long(a: Artifacts) -> Iterator[Hit]:
         if length > limit:
             yield Hit(msg("{prop} is {length:,} characters long; nuget.org allows {limit:,}",
                           prop=prop, length=length, limit=limit), entry=a.snupkg.nuspec_name,
-                      server_message=m.PROPERTY_TOO_LONG.format(prop, limit))
+                      server_message=m.PROPERTY_TOO_LONG.format(prop, limit), step=STEPS.get(prop))
 
 
 @rule("P215", "id-version-too-long", ERROR, push(400, m.ID_VERSION_TOO_LONG.format(MAX_ID_AND_VERSION)))

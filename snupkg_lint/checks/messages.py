@@ -78,6 +78,10 @@ INVALID_DEPENDENCY_VERSION = "Invalid package version for a dependency with id '
 UNSAFE_ENTRY = "The package '{0}' contains an entry '{1}' which is unsafe for extraction."
 UNABLE_CHECK_ENTRIES = "An unexpected error occurred while checking package entries."
 
+# .NET Framework (mscorlib / System.Web)
+SEEK_BEFORE_START = "Specified argument was out of the range of valid values. Parameter name: offset"
+# ^ ArgumentOutOfRangeException("offset") from System.Web's HttpInputStream.Seek, collapsed to one line
+
 # Asynchronous validation issues (ValidationIssueExtensions.cs)
 ISSUE_UNKNOWN = "There was an unknown failure when validating your package."
 ISSUE_CHECKSUM = "The checksum does not match for the dll(s) and corresponding pdb(s)."

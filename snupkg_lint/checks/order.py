@@ -23,14 +23,16 @@ PUSH_ORDER: tuple[str, ...] = (
     "P111",  # the parent package exists (404)
     "P112",  # duplicate entries
     # PackageMetadata.FromNuspecReader: duplicate, reserved and boolean elements, package types; then the
-    # constructor's arguments: frameworkAssembly groups (read eagerly), minClientVersion; then the constructor:
-    # case variants, the dependency groups group by group (a group's versions and ids, then its targetFramework;
-    # a hit's `order` places it), the version string
+    # constructor's eager arguments: frameworkAssembly groups, minClientVersion; then the constructor: its
+    # Dictionary(OrdinalIgnoreCase) of the metadata (case variants), the dependency groups read lazily group by
+    # group (a group's versions and ids, then its targetFramework, step P207; a hit's `order` places it), the
+    # version string (SetPropertiesFromMetadata)
     "P201", "P202", "P203", "P204", "P205", "P206", "P211-assemblies", "P208", "P210", "P207", "P227", "P209",
     "P212",  # IsSymbolsPackage
-    "P213", "P214", "P215",  # PackageHelper: required and long fields
-    "P211",  # PackageHelper flattens the dependencies: GetShortFolderName throws
-    "P216",  # PackageHelper: two dependency groups for one framework
+    # PackageHelper.ValidateNuGetPackageMetadata, in its order: ID, Authors, Copyright lengths; Description missing;
+    # Description ... Title, Version, Language lengths; id + version; each dependency's id and range lengths;
+    # Flatten (GetShortFolderName throws: P211) and its length; two groups for one framework; the repository
+    "P214-early", "P213", "P214", "P215", "P214-dependencies", "P211", "P214-flattened", "P216", "P214-repository",
     "P217", "P218", "P219", "P220", "P221",  # ManifestValidator
     "P222",  # authors and owners
     "P223", "P224", "P225", "P226",  # what the package may contain

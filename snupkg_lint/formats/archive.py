@@ -19,11 +19,15 @@ from typing import BinaryIO, Iterator
 from snupkg_lint.formats.source import FormatError, check_range
 
 CHUNK = 1 << 20  # bytes per read when streaming an entry
-DOTNET_METHODS = (0, 8, 9)  # Stored, Deflate, Deflate64: all .NET's ZipArchive can inflate
+# Stored and Deflate: all .NET Framework's ZipArchive inflates. Deflate64 (9) is .NET Core's only (corefx tests skip
+# it on .NET Framework: "Deflate64 zip support is a netcore feature not available on full framework."); other methods
+# get UnsupportedCompression there (corefx names BZip2 and LZMA since 2016, with the Deflate64 work: rules/P107.md)
+DOTNET_METHODS = (0, 8)
 DOTNET_UNSUPPORTED_METHOD = "The archive entry was compressed using an unsupported compression method."
 DOTNET_INVALID_DATA = "Found invalid data while decoding."
 DOTNET_ENTRY_COUNT = ("Number of entries expected in End Of Central Directory does not correspond to number of entries "
                       "in Central Directory.")  # System.IO.Compression SR.NumEntriesWrong
+DOTNET_SPLIT_SPANNED = "Split or spanned archives are not supported."  # System.IO.Compression SR.SplitSpanned
 _HEAD_CACHE = 64 * 1024
 LIVE_ENTRIES = 8  # entries whose stream and head are kept between reads
 _LOCAL_HEADER_SIZE = 30
@@ -135,6 +139,19 @@ def _declared_entry_count(fileobj: BinaryIO, size: int) -> int | None:
     return total
 
 
+def _split_or_spanned(fileobj: BinaryIO, size: int) -> bool:
+    """ZipArchive.ReadEndOfCentralDirectory's first checks: the end record must name one disk for itself and for the
+    central directory, and count as many entries on this disk as in all (zipfile reads on regardless)."""
+    tail_size = min(size, 22 + 0xFFFF)
+    fileobj.seek(size - tail_size)
+    tail = fileobj.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return False
+    this_disk, directory_disk, on_this_disk, total = struct.unpack_from("<HHHH", tail, at + 4)
+    return this_disk != directory_disk or on_this_disk != total
+
+
 def _error(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return text[0].upper() + text[1:] if text else text
@@ -155,6 +172,9 @@ class ZipArchive:
         except Exception as exc:  # zipfile raises many types on hostile input
             self.close()
             raise ArchiveError(_error(exc)) from None
+        if _split_or_spanned(fileobj, size):
+            self.close()
+            raise ArchiveError(DOTNET_SPLIT_SPANNED)
         expected = _declared_entry_count(fileobj, size)
         if expected is not None and expected != len(infos):  # .NET's ZipArchive refuses what zipfile lets pass
             self.close()

@@ -19,8 +19,8 @@ MAX_NUSPEC_BYTES = 8 * 1024 * 1024
 
 DTD_PROHIBITED = (
     "For security reasons DTD is prohibited in this XML document. To enable DTD processing set "
-    "the DtdProcessing property on XmlReaderSettings to Parse."
-)
+    "the DtdProcessing property on XmlReaderSettings to Parse and pass the settings into XmlReader.Create method."
+)  # System.Xml Xml_DtdIsProhibitedEx, thrown without line information (ThrowWithoutLineInfo)
 
 
 class NuspecError(FormatError):
@@ -270,6 +270,7 @@ def parse_nuspec(data: bytes) -> Nuspec:
     refused = system_xml.refusal(data)  # what .NET refuses and lxml reads: XML 1.1, a contradicted BOM
     if refused is not None:
         raise NuspecError(refused)
+    data = system_xml.as_decoded(data)  # a UTF-8 BOM gives way to a declared single-byte encoding
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:

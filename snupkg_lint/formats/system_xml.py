@@ -111,6 +111,18 @@ def refusal(data: bytes) -> str | None:
     return None
 
 
+def as_decoded(data: bytes) -> bytes:
+    """The bytes to hand lxml so that it decodes them as XmlTextReaderImpl does: after a UTF-8 byte order mark, a
+    declared single-byte encoding (`iso-8859-1`, `windows-1252`) still takes over once the declaration is read
+    (CheckEncoding, then SwitchEncoding), where lxml would keep UTF-8. The mark is then dropped and the declaration
+    decides; a declared UTF-16 is refused before (`refusal`)."""
+    if not data.startswith(b"\xef\xbb\xbf"):
+        return data
+    declaration = _DECLARATION.match(data[3:].decode("utf-8", "replace"))
+    encoding = ((declaration.group(5) if declaration else None) or "utf-8").lower()
+    return data if encoding in ("utf-8", "utf8") or encoding in _UTF16_NAMES else data[3:]
+
+
 def xml_space_refusal(root: etree._Element, data: bytes) -> str | None:
     """xml:space must be 'default' or 'preserve' (lxml accepts any value)."""
     text, _ = _decode(data)
