@@ -155,10 +155,8 @@ def test_pe_fast_path_reads_what_pefile_reads(request):
             if fast is None:
                 continue  # pefile.PE itself reads it (and words its errors)
             used += 1
-            file_header, optional, offset = fast
-            assert pefile_answer(prefix) == (file_header.Machine, file_header.TimeDateStamp,
-                                             file_header.Characteristics, file_header.NumberOfSections,
-                                             optional.Magic, offset)
+            machine, sections, stamp, characteristics, magic, offset = fast
+            assert pefile_answer(prefix) == (machine, stamp, characteristics, sections, magic, offset)
     assert used > 20
 
 
