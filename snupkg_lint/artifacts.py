@@ -31,6 +31,8 @@ MAX_HASHED_PDB_BYTES = 1024 * 1024 * 1024  # a PDB inflating to more is not hash
 PE_EXTENSIONS = (".dll", ".exe")
 READERS_KEPT = 64  # portable PDB readers kept between rules
 PREFETCH_MIN_FILES = 400  # fewer PDBs and assemblies than this are opened faster than processes start
+PREFETCH_CHUNK = 250  # files a worker opens before it sends them back (the parent reads them while it works on)
+PREFETCH_COST = {"pdb": 1.0, "pe": 1.3}  # what opening one costs, relatively (an assembly is inflated larger)
 SMALL_PDB_BYTES = 64 * 1024  # read whole when opened: hashing it then costs no second inflate
 
 
@@ -240,12 +242,18 @@ class Artifacts:
         self._assemblies: dict[int, Assembly] = {}
         self._digests: dict[tuple[int, str], Digest] = {}
         self._embedded: dict[int, tuple[str | None, bool]] = {}
+        self._pool = None  # the forked workers of prefetch(), until close()
+        self._pending: dict[tuple[str, int], object] = {}  # (kind, index) a worker is opening → its future
+        self._collecting = False  # whether prefetch() stopped the cycle collector (restarted when all is in)
 
     # -- PDBs and assemblies --------------------------------------------------------------------
     def symbol(self, entry: ZipEntry) -> SymbolFile:
         """The .snupkg's PDB at `entry`, sniffed and opened (cached)."""
         if entry.index not in self._symbols:
-            self._symbols[entry.index] = self._open_symbol(entry)
+            if self._pending:
+                self._collect(("pdb", entry.index))
+            if entry.index not in self._symbols:
+                self._symbols[entry.index] = self._open_symbol(entry)
         return self._symbols[entry.index]
 
     def _open_symbol(self, entry: ZipEntry) -> SymbolFile:
@@ -285,7 +293,10 @@ class Artifacts:
     def assembly(self, entry: ZipEntry) -> Assembly:
         """The .nupkg's assembly at `entry`, with its debug directory read (cached)."""
         if entry.index not in self._assemblies:
-            self._assemblies[entry.index] = self._open_assembly(entry)
+            if self._pending:
+                self._collect(("pe", entry.index))
+            if entry.index not in self._assemblies:
+                self._assemblies[entry.index] = self._open_assembly(entry)
         return self._assemblies[entry.index]
 
     def _open_assembly(self, entry: ZipEntry) -> Assembly:
@@ -325,11 +336,13 @@ class Artifacts:
         return self._digests[key]
 
     def prefetch(self, workers: int) -> None:
-        """Open the PDBs and the assemblies the rules will read on `workers` processes now, this one included.
+        """Start opening PDBs and assemblies the rules will read on `workers` - 1 forked processes, and return.
 
         Only where processes can be forked (they then share everything parsed so far) and only for packages with
-        at least PREFETCH_MIN_FILES such files; the results are the objects the readers give here, so the
-        findings are the same with any number of workers."""
+        at least PREFETCH_MIN_FILES such files. The workers take the last files (about 1 - 0.8 / workers of the
+        work: this process also runs the rules), in chunks; this one opens the others as the rules ask for them,
+        and collects a worker's chunk when a rule first asks for one of its files. The results are the objects the
+        readers give here, so the findings are the same with any number of workers."""
         import multiprocessing
 
         if workers <= 1 or self.snupkg is None or self.nupkg is None or self.nupkg.archive is None \
@@ -340,22 +353,56 @@ class Artifacts:
                  if netpath.extension(e.name) in PE_EXTENSIONS and self.pairing.extracted_pdb_for(e) is not None]
         if len(work) < PREFETCH_MIN_FILES or self.snupkg.archive is None:
             return
+        import gc
         from concurrent.futures import ProcessPoolExecutor
 
         global _FORKED
-        slices = [work[n::workers] for n in range(workers)]
+        left = (1 - 0.8 / workers) * sum(PREFETCH_COST[kind] for kind, _ in work)
+        start = len(work)
+        while start > 0 and left > 0:  # the workers' share: the last files, which the rules ask for last
+            start -= 1
+            left -= PREFETCH_COST[work[start][0]]
+        theirs = work[start:]
+        self._collecting = gc.isenabled()
+        gc.disable()  # what is built until all is in lives on and holds no cycles: collecting would only rescan it
         _FORKED = self
         try:
-            with ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-                futures = [pool.submit(_open_slice, part) for part in slices[1:]]
-                self._merge(_open_slice(slices[0], here=True))
-                for future in futures:
-                    try:
-                        self._merge(future.result())
-                    except Exception:  # a worker that died only costs time: the rules open what is missing
-                        pass
-        finally:
-            _FORKED = None
+            self._pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("fork"))
+            for n in range(0, len(theirs), PREFETCH_CHUNK):
+                chunk = theirs[n : n + PREFETCH_CHUNK]
+                future = self._pool.submit(_open_slice, chunk)
+                self._pending.update((item, future) for item in chunk)
+        except Exception:  # no process to fork (resources): this one opens everything
+            self._stop_workers()
+
+    def _collect(self, item: tuple[str, int]) -> None:
+        """Merge what the workers opened, up to the chunk holding `item`, if a worker is opening it."""
+        future = self._pending.get(item)
+        if future is None:
+            return
+        for done in dict.fromkeys(self._pending.values()):  # chunks in the order they were given out
+            try:
+                self._merge(done.result())
+            except Exception:  # a worker that died only costs time: the rules open what is missing
+                pass
+            self._pending = {key: f for key, f in self._pending.items() if f is not done}
+            if done is future:
+                break
+        if not self._pending:
+            self._stop_workers()
+
+    def _stop_workers(self) -> None:
+        global _FORKED
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._pending = {}
+        _FORKED = None
+        if self._collecting:
+            import gc
+
+            gc.enable()
+            self._collecting = False
 
     def _merge(self, opened: tuple[list, list]) -> None:
         symbols, assemblies = opened
@@ -412,6 +459,7 @@ class Artifacts:
         return self.pairing.extracted_pdb_at(netpath.directory(assembly.name), file_name)
 
     def close(self) -> None:
+        self._stop_workers()
         if self.snupkg is not None:
             self.snupkg.close()
         if self.nupkg is not None:
@@ -427,13 +475,14 @@ class Artifacts:
 _FORKED: Artifacts | None = None  # the package a prefetch is opening, for the forked workers
 
 
-def _open_slice(work: list[tuple[str, int]], here: bool = False) -> tuple[list, list]:
-    """Open these PDBs and assemblies of the package being prefetched; plain values, for the parent to keep."""
+def _open_slice(work: list[tuple[str, int]]) -> tuple[list, list]:
+    """In a forked worker: open these PDBs and assemblies of the package being prefetched; plain values, for the
+    parent to keep."""
     a = _FORKED
-    if not here:
-        for package in (a.snupkg, a.nupkg):
-            if package is not None and package.archive is not None:
-                package.archive.own_handle()
+    a._pool, a._pending = None, {}  # the parent's: this process opens what it is asked itself
+    for package in (a.snupkg, a.nupkg):
+        if package is not None and package.archive is not None:
+            package.archive.own_handle()
     symbols, assemblies = [], []
     for kind, index in work:
         if kind == "pdb":
