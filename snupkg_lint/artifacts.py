@@ -22,6 +22,7 @@ from snupkg_lint.formats.nuspec import MAX_NUSPEC_BYTES, Nuspec, NuspecError, pa
 from snupkg_lint.formats.pdb import PortablePdb, sniff
 from snupkg_lint.formats.pdb_checksum import checksum_with_id_zeroed
 from snupkg_lint.formats.pe import PEImage, ReaderLimitError, inflate_embedded_pdb, read_pe
+from snupkg_lint.formats.records import quick_init
 from snupkg_lint.formats.source import BytesSource, FormatError
 from snupkg_lint.pairing import PairingIndex
 
@@ -206,6 +207,7 @@ class SymbolFile:
     error: str | None  # why the file could not be read or opened as its kind
 
 
+@quick_init
 @dataclass(frozen=True)
 class Assembly:
     """A .dll/.exe entry of the .nupkg, with its debug directory."""
@@ -216,6 +218,7 @@ class Assembly:
     limited: bool = False  # the error is one of snupkg-lint's own bounds, not a verdict on the file
 
 
+@quick_init
 @dataclass(frozen=True)
 class Digest:
     """A PDB's checksum for one algorithm, or why it could not be computed."""

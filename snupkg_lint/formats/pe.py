@@ -35,6 +35,7 @@ import struct
 import uuid
 import zlib
 from collections.abc import Callable
+from typing import TypeVar
 from dataclasses import dataclass
 
 import pefile
@@ -160,7 +161,7 @@ class CodeView:
     @property
     def file_name(self) -> str:
         """SRM ``PathUtilities.GetFileName``: the part after the last ``\\``, ``/`` or ``:``."""
-        return _PATH_SEPARATORS.split(self.path)[-1]
+        return _remembered(self, "file_name", lambda: _PATH_SEPARATORS.split(self.path)[-1])
 
 
 @quick_init
@@ -213,12 +214,14 @@ class PEImage:
 
     def portable_codeview_entry(self) -> DebugEntry | None:
         """The entry SRM ``TryOpenAssociatedPortablePdb`` uses: the first with MinorVersion 0x504D, if its size != 0."""
-        return _srm_first(self.debug_entries, lambda e: e.is_portable_codeview)
+        return _remembered(self, "portable_codeview_entry",
+                           lambda: _srm_first(self.debug_entries, lambda e: e.is_portable_codeview))
 
     def first_portable_codeview(self) -> CodeView | None:
         """The decoded :meth:`portable_codeview_entry`, or None (no such entry, or see :meth:`error_for`)."""
         entry = self.portable_codeview_entry()
-        return next((cv for cv in self.codeviews if cv.entry == entry), None) if entry is not None else None
+        return _remembered(self, "first_portable_codeview", lambda: next(
+            (cv for cv in self.codeviews if cv.entry == entry), None) if entry is not None else None)
 
     def pdb_checksums(self) -> list[PdbChecksum]:
         """Every decodable PdbChecksum (type 19) entry in directory order; failures are in ``data_errors``."""
@@ -226,7 +229,8 @@ class PEImage:
 
     def embedded_pdb_entry(self) -> DebugEntry | None:
         """The entry SRM uses for the embedded PDB: the first of type 17, if its size != 0."""
-        return _srm_first(self.debug_entries, lambda e: e.type == DEBUG_EMBEDDED_PORTABLE_PDB)
+        return _remembered(self, "embedded_pdb_entry",
+                           lambda: _srm_first(self.debug_entries, lambda e: e.type == DEBUG_EMBEDDED_PORTABLE_PDB))
 
     def embedded_pdb(self) -> EmbeddedPdb | None:
         """The decoded header of :meth:`embedded_pdb_entry`, or None (no such entry, or see :meth:`error_for`)."""
@@ -234,12 +238,25 @@ class PEImage:
 
     def error_for(self, entry: DebugEntry) -> DebugDataError | None:
         """The decode error recorded for ``entry``, if any."""
-        return next((err for err in self.data_errors if err.entry == entry), None)
+        return next((err for err in self.data_errors if err.entry == entry), None) if self.data_errors else None
 
     @property
     def is_reproducible(self) -> bool:
         """A Reproducible (type 16) entry is present (binary-formats.md §2.4)."""
         return any(e.type == DEBUG_REPRODUCIBLE for e in self.debug_entries)
+
+
+_T = TypeVar("_T")
+
+
+def _remembered(record: object, name: str, compute: Callable[[], _T]) -> _T:
+    """What `compute` gives for this (immutable) record, worked out on the first call: rules ask each assembly the
+    same questions several times. Kept beside the fields, so equality, repr and pickling do not see it."""
+    memo = record.__dict__
+    key = f"_remembered_{name}"
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def _srm_first(entries: tuple[DebugEntry, ...], wanted: Callable[[DebugEntry], bool]) -> DebugEntry | None:
