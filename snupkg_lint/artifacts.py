@@ -246,7 +246,8 @@ class Artifacts:
         self._digests: dict[tuple[int, str], Digest] = {}
         self._embedded: dict[int, tuple[str | None, bool]] = {}
         self._pool = None  # the forked workers of prefetch(), until close()
-        self._pending: dict[tuple[str, int], object] = {}  # (kind, index) a worker is opening → its future
+        self._pending: dict[tuple[str, int], int] = {}  # (kind, index) a worker is opening → its chunk's number
+        self._chunks: list[tuple[object, list]] = []  # (future, items) given to the workers, not yet collected
         self._collecting = False  # whether prefetch() stopped the cycle collector (restarted when all is in)
 
     # -- PDBs and assemblies --------------------------------------------------------------------
@@ -342,7 +343,7 @@ class Artifacts:
         """Start opening PDBs and assemblies the rules will read on `workers` - 1 forked processes, and return.
 
         Only where processes can be forked (they then share everything parsed so far) and only for packages with
-        at least PREFETCH_MIN_FILES such files. The workers take the last files (about 1 - 0.8 / workers of the
+        at least PREFETCH_MIN_FILES such files. The workers take the last files (about 1 - 0.6 / workers of the
         work: this process also runs the rules), in chunks; this one opens the others as the rules ask for them,
         and collects a worker's chunk when a rule first asks for one of its files. The results are the objects the
         readers give here, so the findings are the same with any number of workers."""
@@ -360,7 +361,7 @@ class Artifacts:
         from concurrent.futures import ProcessPoolExecutor
 
         global _FORKED
-        left = (1 - 0.8 / workers) * sum(PREFETCH_COST[kind] for kind, _ in work)
+        left = (1 - 0.6 / workers) * sum(PREFETCH_COST[kind] for kind, _ in work)
         start = len(work)
         while start > 0 and left > 0:  # the workers' share: the last files, which the rules ask for last
             start -= 1
@@ -373,24 +374,26 @@ class Artifacts:
             self._pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("fork"))
             for n in range(0, len(theirs), PREFETCH_CHUNK):
                 chunk = theirs[n : n + PREFETCH_CHUNK]
-                future = self._pool.submit(_open_slice, chunk)
-                self._pending.update((item, future) for item in chunk)
+                self._pending.update((item, len(self._chunks)) for item in chunk)
+                self._chunks.append((self._pool.submit(_open_slice, chunk), chunk))
         except Exception:  # no process to fork (resources): this one opens everything
             self._stop_workers()
 
     def _collect(self, item: tuple[str, int]) -> None:
         """Merge what the workers opened, up to the chunk holding `item`, if a worker is opening it."""
-        future = self._pending.get(item)
-        if future is None:
+        number = self._pending.get(item)
+        if number is None:
             return
-        for done in dict.fromkeys(self._pending.values()):  # chunks in the order they were given out
+        for future, chunk in self._chunks[: number + 1]:  # chunks in the order they were given out
+            if future is None:
+                continue
             try:
-                self._merge(done.result())
+                self._merge(future.result())
             except Exception:  # a worker that died only costs time: the rules open what is missing
                 pass
-            self._pending = {key: f for key, f in self._pending.items() if f is not done}
-            if done is future:
-                break
+            for done in chunk:
+                del self._pending[done]
+        self._chunks[: number + 1] = [(None, [])] * (number + 1)
         if not self._pending:
             self._stop_workers()
 
@@ -399,7 +402,7 @@ class Artifacts:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-        self._pending = {}
+        self._pending, self._chunks = {}, []
         _FORKED = None
         if self._collecting:
             import gc
@@ -411,7 +414,7 @@ class Artifacts:
         symbols, assemblies = opened
         for index, kind, pdb, error, digest in symbols:
             entry = self.snupkg.entries[index]
-            self._symbols.setdefault(index, SymbolFile(entry, kind, pdb, error))
+            self._symbols.setdefault(index, SymbolFile(entry, kind, PdbIdentity(*pdb) if pdb else None, error))
             if digest is not None:
                 self._digests.setdefault((index, "SHA256"), digest)
         for index, image, error, limited in assemblies:
@@ -482,7 +485,7 @@ def _open_slice(work: list[tuple[str, int]]) -> tuple[list, list]:
     """In a forked worker: open these PDBs and assemblies of the package being prefetched; plain values, for the
     parent to keep."""
     a = _FORKED
-    a._pool, a._pending = None, {}  # the parent's: this process opens what it is asked itself
+    a._pool, a._pending, a._chunks = None, {}, []  # the parent's: this process opens what it is asked itself
     for package in (a.snupkg, a.nupkg):
         if package is not None and package.archive is not None:
             package.archive.own_handle()
@@ -490,7 +493,8 @@ def _open_slice(work: list[tuple[str, int]]) -> tuple[list, list]:
     for kind, index in work:
         if kind == "pdb":
             symbol = a.symbol(a.snupkg.entries[index])
-            symbols.append((index, symbol.kind, symbol.pdb, symbol.error, a._digests.get((index, "SHA256"))))
+            pdb = (symbol.pdb.id, symbol.pdb.id_offset) if symbol.pdb is not None else None
+            symbols.append((index, symbol.kind, pdb, symbol.error, a._digests.get((index, "SHA256"))))
         else:
             assembly = a.assembly(a.nupkg.entries[index])
             assemblies.append((index, assembly.image, assembly.error, assembly.limited))

@@ -27,17 +27,14 @@ def quick_init(cls: _C) -> _C:
     defaults = {f"_default_{f.name}": f.default for f in params if f.default is not dataclasses.MISSING}
     signature = ", ".join(f"{n}=_default_{n}" if f"_default_{n}" in defaults else n for n in names)
     body = "".join(f"    d[{n!r}] = {n}\n" for n in names)
-    namespace: dict = dict(defaults)
-    exec(f"def __init__(self, {signature}):\n    d = self.__dict__\n{body}", namespace)  # noqa: S102 (as dataclasses)
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__doc__ = cls.__init__.__doc__
-    cls.__init__ = init
-
-    def __reduce__(self: object) -> tuple:
-        return cls, tuple(self.__dict__[n] for n in names)
-
-    cls.__reduce__ = __reduce__
+    values = "".join(f"d[{n!r}], " for n in names)
+    namespace: dict = dict(defaults, cls=cls)
+    exec(f"def __init__(self, {signature}):\n    d = self.__dict__\n{body}"  # noqa: S102 (as dataclasses do)
+         f"def __reduce__(self):\n    d = self.__dict__\n    return cls, ({values})\n", namespace)
+    for name in ("__init__", "__reduce__"):
+        method = namespace[name]
+        method.__qualname__ = f"{cls.__qualname__}.{name}"
+        setattr(cls, name, method)
     return cls
 
 
