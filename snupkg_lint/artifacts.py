@@ -12,7 +12,7 @@ import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from snupkg_lint.formats import netpath
 from snupkg_lint.formats.archive import DOTNET_INVALID_DATA, ArchiveError, EntrySource, ZipArchive, ZipEntry
@@ -26,13 +26,16 @@ from snupkg_lint.formats.records import quick_init
 from snupkg_lint.formats.source import BytesSource, FormatError
 from snupkg_lint.pairing import PairingIndex
 
+if TYPE_CHECKING:
+    from snupkg_lint.forked import ForkedHelper
+
 _T = TypeVar("_T")
 MAX_EMBEDDED_PDB_BYTES = 256 * 1024 * 1024
 MAX_HASHED_PDB_BYTES = 1024 * 1024 * 1024  # a PDB inflating to more is not hashed (deflate bombs)
 PE_EXTENSIONS = (".dll", ".exe")
 READERS_KEPT = 64  # portable PDB readers kept between rules
 PREFETCH_MIN_FILES = 400  # fewer PDBs and assemblies than this are opened faster than processes start
-PREFETCH_CHUNK = 250  # files a worker opens before it sends them back (the parent reads them while it works on)
+PREFETCH_CHUNK = 100  # files a worker opens before it sends them back (the parent reads them while it works on)
 PREFETCH_COST = {"pdb": 1.0, "pe": 1.3}  # what opening one costs, relatively (an assembly is inflated larger)
 SMALL_PDB_BYTES = 64 * 1024  # read whole when opened: hashing it then costs no second inflate
 
@@ -245,9 +248,10 @@ class Artifacts:
         self._assemblies: dict[int, Assembly] = {}
         self._digests: dict[tuple[int, str], Digest] = {}
         self._embedded: dict[int, tuple[str | None, bool]] = {}
-        self._pool = None  # the forked workers of prefetch(), until close()
-        self._pending: dict[tuple[str, int], int] = {}  # (kind, index) a worker is opening → its chunk's number
-        self._chunks: list[tuple[object, list]] = []  # (future, items) given to the workers, not yet collected
+        self._helper: ForkedHelper | None = None  # the forked process of prefetch(), until all is in or close()
+        self._pending: dict[tuple[str, int], int] = {}  # (kind, index) given to the helper → its chunk's number
+        self._chunks: list[list[tuple[str, int]]] = []  # the helper's chunks; emptied when taken in or back
+        self._ahead: list[tuple[str, int]] = []  # files of a chunk taken back, opened here while waiting
         self._collecting = False  # whether prefetch() stopped the cycle collector (restarted when all is in)
 
     # -- PDBs and assemblies --------------------------------------------------------------------
@@ -340,17 +344,16 @@ class Artifacts:
         return self._digests[key]
 
     def prefetch(self, workers: int) -> None:
-        """Start opening PDBs and assemblies the rules will read on `workers` - 1 forked processes, and return.
+        """Start opening PDBs and assemblies the rules will read on a forked helper process, and return.
 
-        Only where processes can be forked (they then share everything parsed so far) and only for packages with
-        at least PREFETCH_MIN_FILES such files. The workers take the last files (about 1 - 0.6 / workers of the
-        work: this process also runs the rules), in chunks; this one opens the others as the rules ask for them,
-        and collects a worker's chunk when a rule first asks for one of its files. The results are the objects the
-        readers give here, so the findings are the same with any number of workers."""
-        import multiprocessing
-
+        Only with `workers` > 1, where processes can be forked (the helper then shares everything parsed so far),
+        and only for packages with at least PREFETCH_MIN_FILES such files. The helper is given the last files
+        (about 1 - 0.6 / workers of the work: this process also runs the rules), in chunks; this process opens
+        the others as the rules ask for them, and takes a chunk in when a rule first asks for one of its files
+        (see _collect). The results are the objects the readers give here, so the findings are the same with any
+        number of workers."""
         if workers <= 1 or self.snupkg is None or self.nupkg is None or self.nupkg.archive is None \
-                or "fork" not in multiprocessing.get_all_start_methods():
+                or not hasattr(os, "fork"):
             return  # without assemblies to read, opening PDBs is too light to pay for a second process's memory
         work = [("pdb", e.index) for e in self.snupkg.pdb_entries]
         work += [("pe", e.index) for e in self.nupkg.pe_entries
@@ -358,51 +361,67 @@ class Artifacts:
         if len(work) < PREFETCH_MIN_FILES or self.snupkg.archive is None:
             return
         import gc
-        from concurrent.futures import ProcessPoolExecutor
+
+        from snupkg_lint.forked import ForkedHelper  # only packages this large pay for importing it
 
         global _FORKED
         left = (1 - 0.6 / workers) * sum(PREFETCH_COST[kind] for kind, _ in work)
         start = len(work)
-        while start > 0 and left > 0:  # the workers' share: the last files, which the rules ask for last
+        while start > 0 and left > 0:  # the helper's share: the last files, which the rules ask for last
             start -= 1
             left -= PREFETCH_COST[work[start][0]]
-        theirs = work[start:]
+        self._chunks = [work[n : n + PREFETCH_CHUNK] for n in range(start, len(work), PREFETCH_CHUNK)]
+        self._pending = {item: n for n, chunk in enumerate(self._chunks) for item in chunk}
         self._collecting = gc.isenabled()
         gc.disable()  # what is built until all is in lives on and holds no cycles: collecting would only rescan it
         _FORKED = self
         try:
-            self._pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("fork"))
-            for n in range(0, len(theirs), PREFETCH_CHUNK):
-                chunk = theirs[n : n + PREFETCH_CHUNK]
-                self._pending.update((item, len(self._chunks)) for item in chunk)
-                self._chunks.append((self._pool.submit(_open_slice, chunk), chunk))
-        except Exception:  # no process to fork (resources): this one opens everything
+            self._helper = ForkedHelper(_open_slice, self._chunks)
+        except OSError:  # no process to fork (resources): this one opens everything
             self._stop_workers()
 
     def _collect(self, item: tuple[str, int]) -> None:
-        """Merge what the workers opened, up to the chunk holding `item`, if a worker is opening it."""
+        """Take in the helper's chunk holding `item`, if it was given `item`: read when ready, waited for while the
+        helper works on it (opening files of the last chunk it has not reached meanwhile), or taken back when the
+        helper has not reached it (this process then opens its files as the rules ask): a slow or busy helper never
+        holds the rules up for more than one chunk."""
         number = self._pending.get(item)
         if number is None:
             return
-        for future, chunk in self._chunks[: number + 1]:  # chunks in the order they were given out
-            if future is None:
-                continue
-            try:
-                self._merge(future.result())
-            except Exception:  # a worker that died only costs time: the rules open what is missing
-                pass
-            for done in chunk:
-                del self._pending[done]
-        self._chunks[: number + 1] = [(None, [])] * (number + 1)
+        opened = self._helper.result(number, self._work_ahead) if self._helper is not None else None
+        if opened is not None:
+            self._merge(opened)  # type: ignore[arg-type]
+        self._drop(number)
         if not self._pending:
             self._stop_workers()
 
+    def _drop(self, number: int) -> None:
+        for item in self._chunks[number]:
+            self._pending.pop(item, None)
+        self._chunks[number] = []
+
+    def _work_ahead(self) -> bool:
+        """While waiting for the helper: open one file of the last chunk it has not reached (taken back for that);
+        False when there is none."""
+        if not self._ahead:
+            last = next((n for n in range(len(self._chunks) - 1, -1, -1) if self._chunks[n]), None)
+            if last is None or self._helper is None or not self._helper.take_back(last):
+                return False
+            self._ahead = list(self._chunks[last])
+            self._drop(last)
+        kind, index = self._ahead.pop()
+        if kind == "pdb":
+            self.symbol(self.snupkg.entries[index])
+        else:
+            self.assembly(self.nupkg.entries[index])
+        return True
+
     def _stop_workers(self) -> None:
         global _FORKED
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-        self._pending, self._chunks = {}, []
+        if self._helper is not None:
+            self._helper.stop()
+            self._helper = None
+        self._pending, self._chunks, self._ahead = {}, [], []
         _FORKED = None
         if self._collecting:
             import gc
@@ -485,7 +504,7 @@ def _open_slice(work: list[tuple[str, int]]) -> tuple[list, list]:
     """In a forked worker: open these PDBs and assemblies of the package being prefetched; plain values, for the
     parent to keep."""
     a = _FORKED
-    a._pool, a._pending, a._chunks = None, {}, []  # the parent's: this process opens what it is asked itself
+    a._helper, a._pending, a._chunks, a._ahead = None, {}, [], []  # the parent's: here, opened when asked
     for package in (a.snupkg, a.nupkg):
         if package is not None and package.archive is not None:
             package.archive.own_handle()

@@ -298,6 +298,6 @@ def test_a_large_package_opened_on_forked_workers_gives_the_same_findings(tmp_pa
     monkeypatch.setattr(artifacts.Artifacts, "_merge", lambda self, part, merge=artifacts.Artifacts._merge:
                         (opened.append(len(part[0]) + len(part[1])), merge(self, part))[1])
     alone, forked = check_package(snupkg, nupkg, threads=1), check_package(snupkg, nupkg, threads=2)
-    assert 0 < sum(opened) < 24  # of 12 PDBs and 12 assemblies, the last ones opened on the worker
+    assert sum(opened) < 24  # of 12 PDBs and 12 assemblies, the helper is given the last (it may give them back)
     assert alone.findings == forked.findings
     assert {f.rule for f in forked.findings} >= {"V103", "V104"}
