@@ -35,8 +35,9 @@ MAX_HASHED_PDB_BYTES = 1024 * 1024 * 1024  # a PDB inflating to more is not hash
 PE_EXTENSIONS = (".dll", ".exe")
 READERS_KEPT = 64  # portable PDB readers kept between rules
 PREFETCH_MIN_FILES = 400  # fewer PDBs and assemblies than this are opened faster than processes start
-PREFETCH_CHUNK = 100  # files a worker opens before it sends them back (the parent reads them while it works on)
+PREFETCH_CHUNK = 100  # files the helper opens before it hands them over (this process goes on meanwhile)
 PREFETCH_COST = {"pdb": 1.0, "pe": 1.3}  # what opening one costs, relatively (an assembly is inflated larger)
+HELPER_SHARE = 0.7  # of that cost, given to the helper: this process also runs the rules (it takes back the rest)
 SMALL_PDB_BYTES = 64 * 1024  # read whole when opened: hashing it then costs no second inflate
 
 
@@ -348,10 +349,10 @@ class Artifacts:
 
         Only with `workers` > 1, where processes can be forked (the helper then shares everything parsed so far),
         and only for packages with at least PREFETCH_MIN_FILES such files. The helper is given the last files
-        (about 1 - 0.6 / workers of the work: this process also runs the rules), in chunks; this process opens
-        the others as the rules ask for them, and takes a chunk in when a rule first asks for one of its files
-        (see _collect). The results are the objects the readers give here, so the findings are the same with any
-        number of workers."""
+        (HELPER_SHARE of the work), in chunks; this process opens the others as the rules ask for them, and takes
+        a chunk in when a rule first asks for one of its files (see _collect). One helper, whatever `workers`
+        says: the goal is two busy cores. The results are the objects the readers give here, so the findings are
+        the same with any number of workers."""
         if workers <= 1 or self.snupkg is None or self.nupkg is None or self.nupkg.archive is None \
                 or not hasattr(os, "fork"):
             return  # without assemblies to read, opening PDBs is too light to pay for a second process's memory
@@ -365,7 +366,7 @@ class Artifacts:
         from snupkg_lint.forked import ForkedHelper  # only packages this large pay for importing it
 
         global _FORKED
-        left = (1 - 0.6 / workers) * sum(PREFETCH_COST[kind] for kind, _ in work)
+        left = HELPER_SHARE * sum(PREFETCH_COST[kind] for kind, _ in work)
         start = len(work)
         while start > 0 and left > 0:  # the helper's share: the last files, which the rules ask for last
             start -= 1
