@@ -364,12 +364,18 @@ def _read_sections(src: ByteSource, headers: _Headers) -> tuple[Section, ...]:
     length = headers.section_count * SECTION_HEADER_SIZE
     if offset + length > src.size:
         raise FormatError(f"truncated PE: the table of {headers.section_count} sections passes the end of the file")
-    table = src.read(offset, length)
-    return tuple(Section(raw_name.split(b"\0", 1)[0].decode("utf-8", errors="replace"), va, vsize, raw_ptr, raw_size,
-                         chars)
-                 for raw_name, vsize, va, raw_size, raw_ptr, _, _, _, _, chars in _SECTION.iter_unpack(table))
+    sections = []
+    for raw_name, vsize, va, raw_size, raw_ptr, _, _, _, _, chars in _SECTION.iter_unpack(src.read(offset, length)):
+        name = _SECTION_NAMES.get(raw_name)
+        if name is None:
+            name = raw_name.split(b"\0", 1)[0].decode("utf-8", errors="replace")
+            if len(_SECTION_NAMES) < 256:  # the few names compilers write, decoded once
+                _SECTION_NAMES[raw_name] = name
+        sections.append(Section(name, va, vsize, raw_ptr, raw_size, chars))
+    return tuple(sections)
 
 
+_SECTION_NAMES: dict[bytes, str] = {}
 _SECTION = struct.Struct("<8sIIIIIIHHI")  # IMAGE_SECTION_HEADER
 _DEBUG_ENTRY = struct.Struct("<IIHHIIII")  # IMAGE_DEBUG_DIRECTORY
 
@@ -527,14 +533,15 @@ def inflate_embedded_pdb(src: ByteSource, embedded: EmbeddedPdb, limit: int) -> 
 def _decode_entries(
     src: ByteSource, entries: tuple[DebugEntry, ...], portable: DebugEntry | None, embedded: DebugEntry | None
 ) -> tuple[tuple[CodeView, ...], tuple[PdbChecksum, ...], EmbeddedPdb | None, tuple[DebugDataError, ...]]:
-    """Decode the data SRM may read: CodeView and PdbChecksum entries, and the embedded PDB entry SRM picks."""
+    """Decode the data SRM may read: CodeView and PdbChecksum entries, and the embedded PDB entry SRM picks
+    (`portable` and `embedded` are members of `entries`, so they are found by identity)."""
     codeviews: list[CodeView] = []
     checksums: list[PdbChecksum] = []
     header: EmbeddedPdb | None = None
     errors: list[DebugDataError] = []
     for entry in entries:
         try:
-            if entry == portable and entry.type != DEBUG_CODEVIEW:
+            if entry is portable and entry.type != DEBUG_CODEVIEW:
                 raise FormatError(
                     f"entry #{entry.index} is marked portable CodeView but has type {entry.type}"
                     " (SRM throws ArgumentException)"
@@ -546,7 +553,7 @@ def _decode_entries(
                 if entry.size > MAX_PDB_CHECKSUM_BYTES:
                     raise ReaderLimitError(f"PdbChecksum entry #{entry.index} exceeds {MAX_PDB_CHECKSUM_BYTES} bytes")
                 checksums.append(decode_pdb_checksum(entry, data))
-            elif entry == embedded:
+            elif entry is embedded:
                 header = decode_embedded_header(entry, _entry_data(src, entry, EMBEDDED_HEADER_SIZE))
         except FormatError as exc:
             errors.append(DebugDataError(entry, str(exc), isinstance(exc, ReaderLimitError)))
