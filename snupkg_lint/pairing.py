@@ -34,7 +34,7 @@ class PairingIndex:
         self._base_keys: dict[str, str] = {}  # rules ask about the same entries again and again
         self._assemblies_by_base: dict[str, list[ZipEntry]] = {}
         for entry in self._assemblies:
-            self._assemblies_by_base.setdefault(base_key(entry.name), []).append(entry)
+            self._assemblies_by_base.setdefault(self._base_key(entry.name), []).append(entry)
 
     @cached_property
     def _assemblies_by_stem(self) -> dict[str, list[ZipEntry]]:
@@ -53,7 +53,7 @@ class PairingIndex:
         for entry in self._pdbs:
             if netpath.extension(entry.name) == ".pdb":
                 by_path.setdefault(path_key(entry.name), entry)  # a lookup finds the first
-                by_base[base_key(entry.name)] = entry  # a later file of that name overwrites an earlier one
+                by_base[self._base_key(entry.name)] = entry  # a later file of that name overwrites an earlier one
         return by_path, by_base
 
     def _base_key(self, name: str) -> str:

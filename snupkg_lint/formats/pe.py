@@ -161,7 +161,7 @@ class CodeView:
     @property
     def file_name(self) -> str:
         """SRM ``PathUtilities.GetFileName``: the part after the last ``\\``, ``/`` or ``:``."""
-        return _remembered(self, "file_name", lambda: _PATH_SEPARATORS.split(self.path)[-1])
+        return _remembered(self, "_remembered_file_name", lambda: _PATH_SEPARATORS.split(self.path)[-1])
 
 
 @quick_init
@@ -214,13 +214,17 @@ class PEImage:
 
     def portable_codeview_entry(self) -> DebugEntry | None:
         """The entry SRM ``TryOpenAssociatedPortablePdb`` uses: the first with MinorVersion 0x504D, if its size != 0."""
-        return _remembered(self, "portable_codeview_entry",
-                           lambda: _srm_first(self.debug_entries, lambda e: e.is_portable_codeview))
+        found = self.__dict__.get("_remembered_portable", _UNKNOWN)
+        return found if found is not _UNKNOWN else _remembered(
+            self, "_remembered_portable", lambda: _srm_first(self.debug_entries, lambda e: e.is_portable_codeview))
 
     def first_portable_codeview(self) -> CodeView | None:
         """The decoded :meth:`portable_codeview_entry`, or None (no such entry, or see :meth:`error_for`)."""
+        found = self.__dict__.get("_remembered_first_portable", _UNKNOWN)
+        if found is not _UNKNOWN:
+            return found
         entry = self.portable_codeview_entry()
-        return _remembered(self, "first_portable_codeview", lambda: next(
+        return _remembered(self, "_remembered_first_portable", lambda: next(
             (cv for cv in self.codeviews if cv.entry == entry), None) if entry is not None else None)
 
     def pdb_checksums(self) -> list[PdbChecksum]:
@@ -229,8 +233,10 @@ class PEImage:
 
     def embedded_pdb_entry(self) -> DebugEntry | None:
         """The entry SRM uses for the embedded PDB: the first of type 17, if its size != 0."""
-        return _remembered(self, "embedded_pdb_entry",
-                           lambda: _srm_first(self.debug_entries, lambda e: e.type == DEBUG_EMBEDDED_PORTABLE_PDB))
+        found = self.__dict__.get("_remembered_embedded", _UNKNOWN)
+        return found if found is not _UNKNOWN else _remembered(
+            self, "_remembered_embedded",
+            lambda: _srm_first(self.debug_entries, lambda e: e.type == DEBUG_EMBEDDED_PORTABLE_PDB))
 
     def embedded_pdb(self) -> EmbeddedPdb | None:
         """The decoded header of :meth:`embedded_pdb_entry`, or None (no such entry, or see :meth:`error_for`)."""
@@ -249,14 +255,17 @@ class PEImage:
 _T = TypeVar("_T")
 
 
-def _remembered(record: object, name: str, compute: Callable[[], _T]) -> _T:
+def _remembered(record: object, key: str, compute: Callable[[], _T]) -> _T:
     """What `compute` gives for this (immutable) record, worked out on the first call: rules ask each assembly the
-    same questions several times. Kept beside the fields, so equality, repr and pickling do not see it."""
+    same questions several times. Kept beside the fields (`key` starts with '_remembered'), so equality, repr and
+    pickling do not see it."""
     memo = record.__dict__
-    key = f"_remembered_{name}"
     if key not in memo:
         memo[key] = compute()
     return memo[key]
+
+
+_UNKNOWN = object()  # not worked out yet
 
 
 def _srm_first(entries: tuple[DebugEntry, ...], wanted: Callable[[DebugEntry], bool]) -> DebugEntry | None:
