@@ -254,6 +254,7 @@ class Artifacts:
         self._chunks: list[list[tuple[str, int]]] = []  # the helper's chunks; emptied when taken in or back
         self._ahead: list[tuple[str, int]] = []  # files of a chunk taken back, opened here while waiting
         self._collecting = False  # whether prefetch() stopped the cycle collector (restarted when all is in)
+        self._frozen = False  # whether what was built meanwhile is kept out of collections until close()
 
     # -- PDBs and assemblies --------------------------------------------------------------------
     def symbol(self, entry: ZipEntry) -> SymbolFile:
@@ -427,8 +428,9 @@ class Artifacts:
         if self._collecting:
             import gc
 
+            gc.freeze()  # what the helper sent lives as long as this package: scanning it again would only cost
             gc.enable()
-            self._collecting = False
+            self._collecting, self._frozen = False, True
 
     def _merge(self, opened: tuple[list, list]) -> None:
         symbols, assemblies = opened
@@ -486,6 +488,11 @@ class Artifacts:
 
     def close(self) -> None:
         self._stop_workers()
+        if self._frozen:
+            import gc
+
+            gc.unfreeze()
+            self._frozen = False
         if self.snupkg is not None:
             self.snupkg.close()
         if self.nupkg is not None:
