@@ -683,8 +683,10 @@ class _TableLayout:
         self._heap_sizes = header.heap_sizes
         self._all_large = minimal_delta  # #JTD forces 4-byte indexes
         self._offsets: dict[int, int] = {}
-        hcdi_small = all(n < 1 << (16 - _HCDI_TAG_BITS) for t, n in self._rows.items() if t in _HCDI_TABLE_SET)
-        large = tuple(t for t, n in self._rows.items() if n >= 0x10000)
+        most = max(self._rows.values(), default=0)  # most tables are small: then no table needs looking at
+        hcdi_small = most < 1 << (16 - _HCDI_TAG_BITS) or all(
+            n < 1 << (16 - _HCDI_TAG_BITS) for t, n in self._rows.items() if t in _HCDI_TABLE_SET)
+        large = tuple(t for t, n in self._rows.items() if n >= 0x10000) if most >= 0x10000 else ()
         self._formats = _row_formats(tuple(sorted(header.table_rows)), self._heap_sizes, minimal_delta, large, hcdi_small)
         offset = header.tables_offset
         for table, (_, size) in self._formats.items():
