@@ -12,7 +12,7 @@ import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from snupkg_lint.formats import netpath
 from snupkg_lint.formats.archive import DOTNET_INVALID_DATA, ArchiveError, EntrySource, ZipArchive, ZipEntry
@@ -24,8 +24,12 @@ from snupkg_lint.formats.pdb import PortablePdb, sniff
 from snupkg_lint.formats.pdb_checksum import checksum_with_id_zeroed
 from snupkg_lint.formats.pe import PEImage, ReaderLimitError, inflate_embedded_pdb, read_pe
 from snupkg_lint.formats.pe_metadata import Debuggable, read_debuggable
+from snupkg_lint.formats.records import quick_init
 from snupkg_lint.formats.source import BytesSource, FormatError, UncaughtError
 from snupkg_lint.pairing import PairingIndex, base_key
+
+if TYPE_CHECKING:
+    from snupkg_lint.forked import ForkedHelper
 
 _T = TypeVar("_T")
 MAX_EMBEDDED_PDB_BYTES = 256 * 1024 * 1024
@@ -35,6 +39,9 @@ PE_EXTENSIONS = (".dll", ".exe")
 READERS_KEPT = 64  # portable PDB readers kept between rules
 DEBUG_READERS_KEPT = 2  # readers of the debuggable checks: each holds a PDB's heaps
 PREFETCH_MIN_FILES = 400  # fewer PDBs and assemblies than this are opened faster than processes start
+PREFETCH_CHUNK = 100  # files the helper opens before it hands them over (this process goes on meanwhile)
+PREFETCH_COST = {"pdb": 1.0, "pe": 1.3}  # what opening one costs, relatively (an assembly is inflated larger)
+HELPER_SHARE = 0.7  # of that cost, given to the helper: this process also runs the rules (it takes back the rest)
 SMALL_PDB_BYTES = 64 * 1024  # read whole when opened: hashing it then costs no second inflate
 
 
@@ -209,6 +216,7 @@ class SymbolFile:
     uncaught: bool = False  # .NET's reader throws something nuget.org's job does not catch (UncaughtError)
 
 
+@quick_init
 @dataclass(frozen=True)
 class Assembly:
     """A .dll/.exe entry of the .nupkg, with its debug directory."""
@@ -220,6 +228,7 @@ class Assembly:
     uncaught: bool = False  # the runtime's reader throws something nuget.org's job does not catch
 
 
+@quick_init
 @dataclass(frozen=True)
 class Digest:
     """A PDB's checksum for one algorithm, or why it could not be computed."""
@@ -289,12 +298,21 @@ class Artifacts:
         self._debug_readers: RecentlyUsed[PortablePdb] = RecentlyUsed(DEBUG_READERS_KEPT)
         self._debug_info: dict[tuple[str, int], DebugInfo | None] = {}
         self._debuggable: dict[int, Debuggable | str | None] = {}
+        self._helper: ForkedHelper | None = None  # the forked process of prefetch(), until all is in or close()
+        self._pending: dict[tuple[str, int], int] = {}  # (kind, index) given to the helper → its chunk's number
+        self._chunks: list[list[tuple[str, int]]] = []  # the helper's chunks; emptied when taken in or back
+        self._ahead: list[tuple[str, int]] = []  # files of a chunk taken back, opened here while waiting
+        self._collecting = False  # whether prefetch() stopped the cycle collector (restarted when all is in)
+        self._frozen = False  # whether what was built meanwhile is kept out of collections until close()
 
     # -- PDBs and assemblies --------------------------------------------------------------------
     def symbol(self, entry: ZipEntry) -> SymbolFile:
         """The .snupkg's PDB at `entry`, sniffed and opened (cached)."""
         if entry.index not in self._symbols:
-            self._symbols[entry.index] = self._open_symbol(entry)
+            if self._pending:
+                self._collect(("pdb", entry.index))
+            if entry.index not in self._symbols:
+                self._symbols[entry.index] = self._open_symbol(entry)
         return self._symbols[entry.index]
 
     def _open_symbol(self, entry: ZipEntry) -> SymbolFile:
@@ -334,7 +352,10 @@ class Artifacts:
     def assembly(self, entry: ZipEntry) -> Assembly:
         """The .nupkg's assembly at `entry`, with its debug directory read (cached)."""
         if entry.index not in self._assemblies:
-            self._assemblies[entry.index] = self._open_assembly(entry)
+            if self._pending:
+                self._collect(("pe", entry.index))
+            if entry.index not in self._assemblies:
+                self._assemblies[entry.index] = self._open_assembly(entry)
         return self._assemblies[entry.index]
 
     def _open_assembly(self, entry: ZipEntry) -> Assembly:
@@ -374,43 +395,98 @@ class Artifacts:
         return self._digests[key]
 
     def prefetch(self, workers: int) -> None:
-        """Open the PDBs and the assemblies the rules will read on `workers` processes now, this one included.
+        """Start opening PDBs and assemblies the rules will read on a forked helper process, and return.
 
-        Only where processes can be forked (they then share everything parsed so far) and only for packages with
-        at least PREFETCH_MIN_FILES such files; the results are the objects the readers give here, so the
-        findings are the same with any number of workers."""
-        import multiprocessing
-
+        Only with `workers` > 1, where processes can be forked (the helper then shares everything parsed so far),
+        and only for packages with at least PREFETCH_MIN_FILES such files. The helper is given the last files
+        (HELPER_SHARE of the work), in chunks; this process opens the others as the rules ask for them, and takes
+        a chunk in when a rule first asks for one of its files (see _collect). One helper, whatever `workers`
+        says: the goal is two busy cores. The results are the objects the readers give here, so the findings are
+        the same with any number of workers."""
         if workers <= 1 or self.snupkg is None or self.nupkg is None or self.nupkg.archive is None \
-                or "fork" not in multiprocessing.get_all_start_methods():
+                or not hasattr(os, "fork"):
             return  # without assemblies to read, opening PDBs is too light to pay for a second process's memory
         work = [("pdb", e.index) for e in self.snupkg.pdb_entries]
         work += [("pe", e.index) for e in self.nupkg.pe_entries
                  if netpath.extension(e.name) in PE_EXTENSIONS and self.pairing.extracted_pdb_for(e) is not None]
         if len(work) < PREFETCH_MIN_FILES or self.snupkg.archive is None:
             return
-        from concurrent.futures import ProcessPoolExecutor
+        import gc
+
+        from snupkg_lint.forked import ForkedHelper  # only packages this large pay for importing it
 
         global _FORKED
-        slices = [work[n::workers] for n in range(workers)]
+        left = HELPER_SHARE * sum(PREFETCH_COST[kind] for kind, _ in work)
+        start = len(work)
+        while start > 0 and left > 0:  # the helper's share: the last files, which the rules ask for last
+            start -= 1
+            left -= PREFETCH_COST[work[start][0]]
+        self._chunks = [work[n : n + PREFETCH_CHUNK] for n in range(start, len(work), PREFETCH_CHUNK)]
+        self._pending = {item: n for n, chunk in enumerate(self._chunks) for item in chunk}
+        self._collecting = gc.isenabled()
+        gc.disable()  # what is built until all is in lives on and holds no cycles: collecting would only rescan it
         _FORKED = self
         try:
-            with ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-                futures = [pool.submit(_open_slice, part) for part in slices[1:]]
-                self._merge(_open_slice(slices[0], here=True))
-                for future in futures:
-                    try:
-                        self._merge(future.result())
-                    except Exception:  # a worker that died only costs time: the rules open what is missing
-                        pass
-        finally:
-            _FORKED = None
+            self._helper = ForkedHelper(_open_slice, self._chunks)
+        except OSError:  # no process to fork (resources): this one opens everything
+            self._stop_workers()
+
+    def _collect(self, item: tuple[str, int]) -> None:
+        """Take in the helper's chunk holding `item`, if it was given `item`: read when ready, waited for while the
+        helper works on it (opening files of the last chunk it has not reached meanwhile), or taken back when the
+        helper has not reached it (this process then opens its files as the rules ask): a slow or busy helper never
+        holds the rules up for more than one chunk."""
+        number = self._pending.get(item)
+        if number is None:
+            return
+        opened = self._helper.result(number, self._work_ahead) if self._helper is not None else None
+        if opened is not None:
+            self._merge(opened)  # type: ignore[arg-type]
+        self._drop(number)
+        if not self._pending:
+            self._stop_workers()
+
+    def _drop(self, number: int) -> None:
+        for item in self._chunks[number]:
+            self._pending.pop(item, None)
+        self._chunks[number] = []
+
+    def _work_ahead(self) -> bool:
+        """While waiting for the helper: open one file of the last chunk it has not reached (taken back for that);
+        False when there is none."""
+        if not self._ahead:
+            last = next((n for n in range(len(self._chunks) - 1, -1, -1) if self._chunks[n]), None)
+            if last is None or self._helper is None or not self._helper.take_back(last):
+                return False
+            self._ahead = list(self._chunks[last])
+            self._drop(last)
+        kind, index = self._ahead.pop()
+        if kind == "pdb":
+            self.symbol(self.snupkg.entries[index])
+        else:
+            self.assembly(self.nupkg.entries[index])
+        return True
+
+    def _stop_workers(self) -> None:
+        global _FORKED
+        if self._helper is not None:
+            self._helper.stop()
+            self._helper = None
+        self._pending, self._chunks, self._ahead = {}, [], []
+        _FORKED = None
+        if self._collecting:
+            import gc
+
+            gc.freeze()  # what the helper sent lives as long as this package: scanning it again would only cost
+            gc.enable()
+            self._collecting, self._frozen = False, True
 
     def _merge(self, opened: tuple[list, list]) -> None:
         symbols, assemblies = opened
         for index, kind, pdb, error, uncaught, digest in symbols:
             entry = self.snupkg.entries[index]
-            self._symbols.setdefault(index, SymbolFile(entry, kind, pdb, error, uncaught))
+            self._symbols.setdefault(index, SymbolFile(entry, kind, PdbIdentity(*pdb) if pdb else None, error,
+                                                       uncaught))
             if digest is not None:
                 self._digests.setdefault((index, "SHA256"), digest)
         for index, image, error, limited, uncaught in assemblies:
@@ -568,6 +644,12 @@ class Artifacts:
         return self.pairing.extracted_pdb_at(netpath.directory(assembly.name), file_name)
 
     def close(self) -> None:
+        self._stop_workers()
+        if self._frozen:
+            import gc
+
+            gc.unfreeze()
+            self._frozen = False
         if self.snupkg is not None:
             self.snupkg.close()
         if self.nupkg is not None:
@@ -583,18 +665,20 @@ class Artifacts:
 _FORKED: Artifacts | None = None  # the package a prefetch is opening, for the forked workers
 
 
-def _open_slice(work: list[tuple[str, int]], here: bool = False) -> tuple[list, list]:
-    """Open these PDBs and assemblies of the package being prefetched; plain values, for the parent to keep."""
+def _open_slice(work: list[tuple[str, int]]) -> tuple[list, list]:
+    """In a forked worker: open these PDBs and assemblies of the package being prefetched; plain values, for the
+    parent to keep."""
     a = _FORKED
-    if not here:
-        for package in (a.snupkg, a.nupkg):
-            if package is not None and package.archive is not None:
-                package.archive.own_handle()
+    a._helper, a._pending, a._chunks, a._ahead = None, {}, [], []  # the parent's: here, opened when asked
+    for package in (a.snupkg, a.nupkg):
+        if package is not None and package.archive is not None:
+            package.archive.own_handle()
     symbols, assemblies = [], []
     for kind, index in work:
         if kind == "pdb":
             symbol = a.symbol(a.snupkg.entries[index])
-            symbols.append((index, symbol.kind, symbol.pdb, symbol.error, symbol.uncaught,
+            pdb = (symbol.pdb.id, symbol.pdb.id_offset) if symbol.pdb is not None else None
+            symbols.append((index, symbol.kind, pdb, symbol.error, symbol.uncaught,
                             a._digests.get((index, "SHA256"))))
         else:
             assembly = a.assembly(a.nupkg.entries[index])

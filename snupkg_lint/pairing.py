@@ -35,13 +35,19 @@ class PairingIndex:
 
     def __init__(self, pdbs: Iterable[ZipEntry], assemblies: tuple[ZipEntry, ...]):
         self._pdbs = pdbs
-        self._assemblies = assemblies
+        self._assemblies = tuple(assemblies)
         self._base_keys: dict[str, str] = {}  # rules ask about the same entries again and again
         self._assemblies_by_base: dict[str, list[ZipEntry]] = {}
-        self._assemblies_by_stem: dict[str, list[ZipEntry]] = {}
-        for entry in assemblies:
-            self._assemblies_by_base.setdefault(base_key(entry.name), []).append(entry)
-            self._assemblies_by_stem.setdefault(netpath.upper_invariant(netpath.stem(entry.name)), []).append(entry)
+        for entry in self._assemblies:
+            self._assemblies_by_base.setdefault(self._base_key(entry.name), []).append(entry)
+
+    @cached_property
+    def _assemblies_by_stem(self) -> dict[str, list[ZipEntry]]:
+        """The assemblies by base name alone, built when a PDB without an assembly in its folder first asks."""
+        by_stem: dict[str, list[ZipEntry]] = {}
+        for entry in self._assemblies:
+            by_stem.setdefault(netpath.upper_invariant(netpath.stem(entry.name)), []).append(entry)
+        return by_stem
 
     @cached_property
     def _extracted(self) -> tuple[dict[str, ZipEntry], dict[str, ZipEntry]]:
@@ -52,7 +58,7 @@ class PairingIndex:
         for entry in self._pdbs:
             if netpath.extension(entry.name) == ".pdb":
                 by_path.setdefault(path_key(entry.name), entry)  # a lookup finds the first
-                by_base[base_key(entry.name)] = entry  # a later file of that name overwrites an earlier one
+                by_base[self._base_key(entry.name)] = entry  # a later file of that name overwrites an earlier one
         return by_path, by_base
 
     def _base_key(self, name: str) -> str:

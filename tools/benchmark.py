@@ -6,7 +6,10 @@
     python tools/benchmark.py A.snupkg ...       # your packages (their sibling .nupkg is used)
 
 Every measurement is a child process, timed by wall clock (the median of --repeat runs) and sized by its
-peak resident set (getrusage of that child alone, so imports, zip directories and caches all count):
+peak resident set (getrusage of that child alone, so imports, zip directories and caches all count). The
+children import compiled bytecode, as an installed snupkg-lint does (pip compiles it at install time): it is
+cached in the temporary folder (PYTHONPYCACHEPREFIX) and warmed by one unmeasured run, even where the
+environment sets PYTHONDONTWRITEBYTECODE (which would otherwise make every run compile the sources again):
 
 - ``snupkg-lint``: ``python -m snupkg_lint check --format json PACKAGE`` with the default --jobs;
 - the floor: a plain Python script that opens both zips, inflates every entry and SHA-256-hashes every .pdb,
@@ -178,6 +181,16 @@ def run(argv: list[str], repeat: int) -> Run:
     return Run(statistics.median(times), peak / scale, code)
 
 
+def bytecode_cache(folder: Path, pair: RealPair) -> None:
+    """Let the measured children import bytecode, compiled into `folder` by one unmeasured run of each command
+    over a one-pair package, as an installed tool does."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
+    warm = list(write_pairs(folder / "warm-up", "WarmUp", pair, 1))
+    for argv in (lint(warm[:1]), floor(warm)):
+        subprocess.run(argv, capture_output=True, cwd=tempfile.gettempdir(), check=False)
+
+
 def lint(paths: list[str], *extra: str) -> list[str]:
     return [sys.executable, "-m", "snupkg_lint", "check", "--format", "json", *extra, *paths]
 
@@ -227,15 +240,18 @@ def main(argv: list[str]) -> int:
               "|---|---|---|---|---|---|---|")
     print(f"machine: {machine()}; median of {args.repeat} runs\n")
     if args.packages:
-        print(header)
-        for path in args.packages:
-            nupkg = sibling_nupkg(path)
-            print(row(Path(path).name, [path] + ([nupkg] if nupkg else []), args.repeat), flush=True)
+        with tempfile.TemporaryDirectory(prefix="snupkg-lint-bench-") as tmp:
+            bytecode_cache(Path(tmp), find_pair(args.pair))
+            print(header)
+            for path in args.packages:
+                nupkg = sibling_nupkg(path)
+                print(row(Path(path).name, [path] + ([nupkg] if nupkg else []), args.repeat), flush=True)
         return 0
     pair = find_pair(args.pair)
     print(f"pair: {pair.name} ({len(pair.dll):,} + {len(pair.pdb):,} bytes) from {pair.origin}\n")
     with tempfile.TemporaryDirectory(prefix="snupkg-lint-bench-") as tmp:
         folder = Path(tmp)
+        bytecode_cache(folder, pair)
         print(header)
         for count in SCALING if not args.quick else SCALING[:3]:
             paths = list(write_pairs(folder / f"n{count}", f"Pairs{count}", pair, count))

@@ -19,8 +19,10 @@ from snupkg_lint.formats import netpath
 from snupkg_lint.formats.archive import ZipEntry
 from snupkg_lint.formats.pdb_checksum import is_known_algorithm
 from snupkg_lint.formats.pe import CodeView
+from snupkg_lint.formats.records import quick_init
 
 
+@quick_init
 @dataclass(frozen=True)
 class Validated:
     """One extracted assembly and what the job concludes about it."""

@@ -46,16 +46,14 @@ class ZipEntry:
     holds one small object per entry, not a second copy of each field.
     """
 
-    __slots__ = ("index", "_info")
+    __slots__ = ("index", "_info", "name")
 
     def __init__(self, index: int, info: zipfile.ZipInfo):
         self.index = index
         self._info = info
-
-    @property
-    def name(self) -> str:
-        """FullName, decoded as the zip says (UTF-8 flag, else CP437), '\\' kept as stored."""
-        return self._info.orig_filename
+        # FullName, decoded as the zip says (UTF-8 flag, else CP437), '\\' kept as stored (zipfile's own string,
+        # not a copy: read by every rule, so an attribute rather than a property)
+        self.name: str = info.orig_filename
 
     @property
     def date_time(self) -> tuple[int, int, int, int, int, int]:

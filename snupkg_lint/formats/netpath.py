@@ -28,7 +28,7 @@ def file_name(path: str) -> str:
 
 def extension(path: str) -> str:
     """Path.GetExtension: from the last '.' of the file name, unless that '.' is its last character."""
-    name = file_name(path)
+    name = path[path.rfind("/") + 1 :] if "\\" not in path and ":" not in path else file_name(path)
     dot = name.rfind(".")
     if dot == -1 or dot == len(name) - 1:
         return ""
@@ -49,10 +49,13 @@ def fileinfo_extension(path: str) -> str:
 
 
 def stem(path: str) -> str:
-    """Path.GetFileNameWithoutExtension."""
-    name = file_name(path)
-    ext = extension(name)
-    return name[: len(name) - len(ext)] if ext else (name[:-1] if name.endswith(".") else name)
+    """Path.GetFileNameWithoutExtension: the file name without its extension (and without a last '.', which
+    Path.GetExtension does not count as one)."""
+    name = path[path.rfind("/") + 1 :] if "\\" not in path and ":" not in path else file_name(path)
+    dot = name.rfind(".")
+    if dot == -1:
+        return name
+    return name[:-1] if dot == len(name) - 1 else name[:dot]
 
 
 def directory(path: str) -> str:

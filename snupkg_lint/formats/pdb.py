@@ -17,6 +17,7 @@ from typing import Callable, TypeVar
 
 from .msf import MSF7_MAGIC as MSF7_MAGIC  # re-exported: sniff() and callers use both readers from here
 from .msf import WindowsPdb as WindowsPdb
+from .records import quick_init
 from .source import ByteSource, FormatError, UncaughtError
 
 PDB_SIGNATURE = b"BSJB"
@@ -154,6 +155,7 @@ def read_compressed_int(buf: bytes | memoryview, pos: int) -> tuple[int, int]:
     return value, end
 
 
+@quick_init
 @dataclass(frozen=True)
 class StreamHeader:
     """A metadata stream header (II.24.2.2); offset is from the metadata root, which is file offset 0."""
@@ -232,6 +234,7 @@ class _Budget:
         return self._blobs[index]
 
 
+@quick_init
 @dataclass(frozen=True)
 class _Header:
     """What :meth:`PortablePdb.open` learns from the root, ``#Pdb`` and the table-stream header."""
@@ -649,16 +652,24 @@ def _read_pdb_stream(src: ByteSource, stream: StreamHeader) -> tuple[bytes, int,
 
 
 def _row_counts(mask: int, data: bytes, what: str) -> dict[int, int]:
+    tables = _set_bits(mask)
+    counts = dict(zip(tables, _UINT32S[len(tables)].unpack(data)))
+    if counts and max(counts.values()) > _MAX_ROW_COUNT:
+        for table, count in counts.items():
+            if count > _MAX_ROW_COUNT:
+                raise FormatError(f"{what}: table 0x{table:02X} declares {count} rows, more than a token can address")
+    return counts
+
+
+@functools.lru_cache(maxsize=256)
+def _set_bits(mask: int) -> tuple[int, ...]:
+    """The numbers of the bits set in `mask`, lowest first (PDBs of one package share their table masks)."""
     tables, rest = [], mask
-    while rest:  # the set bits, lowest first
+    while rest:
         low = rest & -rest
         tables.append(low.bit_length() - 1)
         rest ^= low
-    counts = dict(zip(tables, _UINT32S[len(tables)].unpack(data)))
-    for table, count in counts.items():
-        if count > _MAX_ROW_COUNT:
-            raise FormatError(f"{what}: table 0x{table:02X} declares {count} rows, more than a token can address")
-    return counts
+    return tuple(tables)
 
 
 def _read_table_header(src: ByteSource, stream: StreamHeader) -> tuple[int, dict[int, int], int]:
@@ -731,8 +742,10 @@ class _TableLayout:
         self._heap_sizes = header.heap_sizes
         self._all_large = minimal_delta  # #JTD forces 4-byte indexes
         self._offsets: dict[int, int] = {}
-        hcdi_small = all(n < 1 << (16 - _HCDI_TAG_BITS) for t, n in self._rows.items() if t in _HCDI_TABLE_SET)
-        large = tuple(t for t, n in self._rows.items() if n >= 0x10000)
+        most = max(self._rows.values(), default=0)  # most tables are small: then no table needs looking at
+        hcdi_small = most < 1 << (16 - _HCDI_TAG_BITS) or all(
+            n < 1 << (16 - _HCDI_TAG_BITS) for t, n in self._rows.items() if t in _HCDI_TABLE_SET)
+        large = tuple(t for t, n in self._rows.items() if n >= 0x10000) if most >= 0x10000 else ()
         self._formats = _row_formats(tuple(sorted(header.table_rows)), self._heap_sizes, minimal_delta, large, hcdi_small)
         offset = header.tables_offset
         for table, (_, size) in self._formats.items():

@@ -12,6 +12,7 @@ from typing import Iterable
 PDB_ID_SIZE = 20
 # .NET HashAlgorithmName names, matched ordinally (case-sensitive) as IncrementalHash.CreateHash does.
 ALGORITHMS = {"MD5": "md5", "SHA1": "sha1", "SHA256": "sha256", "SHA384": "sha384", "SHA512": "sha512"}
+_CONSTRUCTORS = {name: getattr(hashlib, python) for name, python in ALGORITHMS.items()}  # faster than hashlib.new
 
 
 def is_known_algorithm(name: str) -> bool:
@@ -20,7 +21,7 @@ def is_known_algorithm(name: str) -> bool:
 
 def checksum_with_id_zeroed(chunks: Iterable[bytes], id_offset: int, algorithm: str) -> bytes:
     """H(pdb[:id_offset] + 20 zero bytes + pdb[id_offset + 20:]) for a known .NET algorithm name."""
-    hasher = hashlib.new(ALGORITHMS[algorithm])
+    hasher = _CONSTRUCTORS[algorithm]()
     zero_from, zero_to = id_offset, id_offset + PDB_ID_SIZE
     position = 0
     for chunk in chunks:

@@ -36,10 +36,12 @@ import struct
 import uuid
 import zlib
 from collections.abc import Callable
+from typing import TypeVar
 from dataclasses import dataclass
 
 import pefile
 
+from snupkg_lint.formats.records import quick_init
 from snupkg_lint.formats.source import ByteSource, FormatError, UncaughtError, check_range
 
 DEBUG_CODEVIEW = 2
@@ -84,6 +86,7 @@ def _i32(value: int) -> int:
     return value - 0x1_0000_0000 if value & 0x8000_0000 else value
 
 
+@quick_init
 @dataclass(frozen=True)
 class Section:
     """One IMAGE_SECTION_HEADER, in section-table order."""
@@ -102,6 +105,7 @@ class Section:
         return start <= (rva - (1 << 32) if rva >> 31 else rva) < end
 
 
+@quick_init
 @dataclass(frozen=True)
 class DebugEntry:
     """One 28-byte IMAGE_DEBUG_DIRECTORY record (binary-formats.md §2.1); ``index`` = position in the directory."""
@@ -122,6 +126,7 @@ class DebugEntry:
         return self.minor == PORTABLE_CODEVIEW_MINOR
 
 
+@quick_init
 @dataclass(frozen=True)
 class DebugDataError:
     """The data of ``entry`` cannot be decoded the way SRM decodes it.
@@ -136,6 +141,7 @@ class DebugDataError:
     uncaught: bool = False
 
 
+@quick_init
 @dataclass(frozen=True)
 class CodeView:
     """A decoded RSDS record (binary-formats.md §2.3).
@@ -158,9 +164,10 @@ class CodeView:
     @property
     def file_name(self) -> str:
         """SRM ``PathUtilities.GetFileName``: the part after the last ``\\``, ``/`` or ``:``."""
-        return _PATH_SEPARATORS.split(self.path)[-1]
+        return _remembered(self, "_remembered_file_name", lambda: _PATH_SEPARATORS.split(self.path)[-1])
 
 
+@quick_init
 @dataclass(frozen=True)
 class PdbChecksum:
     """A decoded PdbChecksum record (binary-formats.md §2.5). ``algorithm`` is case-sensitive, as in .NET."""
@@ -170,6 +177,7 @@ class PdbChecksum:
     entry: DebugEntry
 
 
+@quick_init
 @dataclass(frozen=True)
 class EmbeddedPdb:
     """The header of an EmbeddedPortablePdb blob (binary-formats.md §2.6); see :func:`inflate_embedded_pdb`."""
@@ -184,6 +192,7 @@ class EmbeddedPdb:
         return self.entry.pointer + EMBEDDED_HEADER_SIZE
 
 
+@quick_init
 @dataclass(frozen=True)
 class PEImage:
     """What SRM sees of a PE image's headers and debug directory. See the module docstring for the error model."""
@@ -209,12 +218,18 @@ class PEImage:
 
     def portable_codeview_entry(self) -> DebugEntry | None:
         """The entry SRM ``TryOpenAssociatedPortablePdb`` uses: the first with MinorVersion 0x504D, if its size != 0."""
-        return _srm_first(self.debug_entries, lambda e: e.is_portable_codeview)
+        found = self.__dict__.get("_remembered_portable", _UNKNOWN)
+        return found if found is not _UNKNOWN else _remembered(
+            self, "_remembered_portable", lambda: _srm_first(self.debug_entries, lambda e: e.is_portable_codeview))
 
     def first_portable_codeview(self) -> CodeView | None:
         """The decoded :meth:`portable_codeview_entry`, or None (no such entry, or see :meth:`error_for`)."""
+        found = self.__dict__.get("_remembered_first_portable", _UNKNOWN)
+        if found is not _UNKNOWN:
+            return found
         entry = self.portable_codeview_entry()
-        return next((cv for cv in self.codeviews if cv.entry == entry), None) if entry is not None else None
+        return _remembered(self, "_remembered_first_portable", lambda: next(
+            (cv for cv in self.codeviews if cv.entry == entry), None) if entry is not None else None)
 
     def pdb_checksums(self) -> list[PdbChecksum]:
         """Every decodable PdbChecksum (type 19) entry in directory order; failures are in ``data_errors``."""
@@ -222,7 +237,10 @@ class PEImage:
 
     def embedded_pdb_entry(self) -> DebugEntry | None:
         """The entry SRM uses for the embedded PDB: the first of type 17, if its size != 0."""
-        return _srm_first(self.debug_entries, lambda e: e.type == DEBUG_EMBEDDED_PORTABLE_PDB)
+        found = self.__dict__.get("_remembered_embedded", _UNKNOWN)
+        return found if found is not _UNKNOWN else _remembered(
+            self, "_remembered_embedded",
+            lambda: _srm_first(self.debug_entries, lambda e: e.type == DEBUG_EMBEDDED_PORTABLE_PDB))
 
     def embedded_pdb(self) -> EmbeddedPdb | None:
         """The decoded header of :meth:`embedded_pdb_entry`, or None (no such entry, or see :meth:`error_for`)."""
@@ -230,12 +248,28 @@ class PEImage:
 
     def error_for(self, entry: DebugEntry) -> DebugDataError | None:
         """The decode error recorded for ``entry``, if any."""
-        return next((err for err in self.data_errors if err.entry == entry), None)
+        return next((err for err in self.data_errors if err.entry == entry), None) if self.data_errors else None
 
     @property
     def is_reproducible(self) -> bool:
         """A Reproducible (type 16) entry is present (binary-formats.md §2.4)."""
         return any(e.type == DEBUG_REPRODUCIBLE for e in self.debug_entries)
+
+
+_T = TypeVar("_T")
+
+
+def _remembered(record: object, key: str, compute: Callable[[], _T]) -> _T:
+    """What `compute` gives for this (immutable) record, worked out on the first call: rules ask each assembly the
+    same questions several times. Kept beside the fields (`key` starts with '_remembered'), so equality, repr and
+    pickling do not see it."""
+    memo = record.__dict__
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+_UNKNOWN = object()  # not worked out yet
 
 
 def _srm_first(entries: tuple[DebugEntry, ...], wanted: Callable[[DebugEntry], bool]) -> DebugEntry | None:
@@ -247,6 +281,7 @@ def _srm_first(entries: tuple[DebugEntry, ...], wanted: Callable[[DebugEntry], b
 # --------------------------------------------------------------------------------------------- headers
 
 
+@quick_init
 @dataclass(frozen=True)
 class _Headers:
     machine: int
@@ -267,19 +302,20 @@ class _PEHeaders(pefile.PE):
         return offset
 
 
-_FILE_HEADER_FORMAT = pefile.PE.__IMAGE_FILE_HEADER_format__
-_OPTIONAL_HEADER_FORMAT = {False: pefile.PE.__IMAGE_OPTIONAL_HEADER_format__,
-                           True: pefile.PE.__IMAGE_OPTIONAL_HEADER64_format__}
 _OPTIONAL_HEADER_SIZE = {False: 96, True: 112}  # pefile's structures: PE32, PE32+ (without data directories)
 
 
-def _well_formed_headers(prefix: bytes) -> tuple[pefile.Structure, pefile.Structure, int] | None:
-    """The COFF and optional headers, unpacked by pefile's own structures, when every check pefile.PE makes on the
-    way to them passes (MZ, e_lfanew, 'PE\\0\\0', whole headers, a PE32 or PE32+ magic); None otherwise.
+_FILE_HEADER = struct.Struct("<HHIIIHH")  # IMAGE_FILE_HEADER, as pefile's __IMAGE_FILE_HEADER_format__ unpacks it
 
-    This is pefile.PE's parse up to the optional header without what it computes beyond (flag names, data
-    directories, section objects, warnings), which nothing here reads: the same fields at a fifth of the cost.
-    Anything unusual goes to pefile.PE itself, so its diagnostics stay the reported ones.
+
+def _well_formed_headers(prefix: bytes) -> tuple[int, int, int, int, int, int] | None:
+    """(Machine, NumberOfSections, TimeDateStamp, Characteristics, optional header Magic, its file offset) when
+    every check pefile.PE makes on the way to them passes (MZ, e_lfanew, 'PE\\0\\0', whole headers, a PE32 or PE32+
+    magic); None otherwise.
+
+    These are the fields pefile.PE unpacks from the COFF and optional headers, read with struct alone, without
+    what pefile computes beyond (flag names, data directories, section objects, warnings), which nothing here
+    reads. Anything unusual goes to pefile.PE itself, so its diagnostics stay the reported ones.
     """
     if len(prefix) < 64 or prefix[:2] != b"MZ":
         return None
@@ -290,11 +326,8 @@ def _well_formed_headers(prefix: bytes) -> tuple[pefile.Structure, pefile.Struct
     magic = struct.unpack_from("<H", prefix, optional)[0]
     if magic not in (_PE32_MAGIC, _PE32_PLUS_MAGIC) or optional + _OPTIONAL_HEADER_SIZE[True] > len(prefix):
         return None
-    file_header = pefile.Structure(_FILE_HEADER_FORMAT, file_offset=e_lfanew + 4)
-    file_header.__unpack__(prefix[e_lfanew + 4 : optional])
-    optional_header = pefile.Structure(_OPTIONAL_HEADER_FORMAT[magic == _PE32_PLUS_MAGIC], file_offset=optional)
-    optional_header.__unpack__(prefix[optional : optional + _OPTIONAL_HEADER_SIZE[magic == _PE32_PLUS_MAGIC]])
-    return file_header, optional_header, optional
+    machine, sections, stamp, _, _, _, characteristics = _FILE_HEADER.unpack_from(prefix, e_lfanew + 4)
+    return machine, sections, stamp, characteristics, magic, optional
 
 
 def _coff_only(src: ByteSource, prefix: bytes) -> None:
@@ -327,6 +360,12 @@ def _relocated_headers(src: ByteSource, prefix: bytes, e_lfanew: int) -> tuple[b
     return dos + src.read(e_lfanew, min(_LARGEST_NT_HEADERS, src.size - e_lfanew)), e_lfanew - 64
 
 
+def _size_of_image(prefix: bytes, optional_offset: int) -> int:
+    """The optional header's SizeOfImage (at offset 56 in PE32 and PE32+ alike), 0 when the header is cut short."""
+    at = optional_offset + 56
+    return struct.unpack_from("<I", prefix, at)[0] if 0 <= at and at + 4 <= len(prefix) else 0
+
+
 def _parse_headers(src: ByteSource) -> _Headers:
     """DOS, COFF and optional headers via pefile over a bounded prefix (SRM ``PEHeaders`` constructor checks)."""
     prefix = src.read(0, min(src.size, MAX_HEADER_BYTES))
@@ -344,17 +383,18 @@ def _parse_headers(src: ByteSource) -> _Headers:
             pe = _PEHeaders(data=prefix, fast_load=True)
         except Exception as exc:  # pefile raises PEFormatError and, on hostile input, assorted built-in errors
             raise FormatError(f"not a PE image: {exc}") from exc
-        parsed = pe.FILE_HEADER, pe.OPTIONAL_HEADER, pe.OPTIONAL_HEADER.get_file_offset()
-    file_header, optional_header, optional_offset = parsed
-    magic = optional_header.Magic
+        file_header, optional_header = pe.FILE_HEADER, pe.OPTIONAL_HEADER
+        parsed = (file_header.Machine, file_header.NumberOfSections, file_header.TimeDateStamp,
+                  file_header.Characteristics, optional_header.Magic, optional_header.get_file_offset())
+    machine, section_count, timestamp, characteristics, magic, optional_offset = parsed
     headers = _Headers(
-        machine=file_header.Machine,
+        machine=machine,
         is_pe32_plus=magic == _PE32_PLUS_MAGIC,
-        timestamp=file_header.TimeDateStamp,
-        characteristics=file_header.Characteristics,
-        section_count=file_header.NumberOfSections,
+        timestamp=timestamp,
+        characteristics=characteristics,
+        section_count=section_count,
         directories_offset=optional_offset + shift + _DATA_DIRECTORIES_OFFSET[magic == _PE32_PLUS_MAGIC],
-        size_of_image=getattr(optional_header, "SizeOfImage", 0),
+        size_of_image=_size_of_image(prefix, optional_offset),
     )
     if magic not in (_PE32_MAGIC, _PE32_PLUS_MAGIC):
         raise FormatError(f"not a PE image: unknown optional header magic 0x{magic:04X}")
@@ -378,13 +418,20 @@ def _read_sections(src: ByteSource, headers: _Headers) -> tuple[Section, ...]:
     length = headers.section_count * SECTION_HEADER_SIZE
     if offset + length > src.size:
         raise FormatError(f"truncated PE: the table of {headers.section_count} sections passes the end of the file")
-    table = src.read(offset, length)
     sections = []
-    for pos in range(0, length, SECTION_HEADER_SIZE):
-        raw_name, vsize, va, raw_size, raw_ptr, *_, chars = struct.unpack_from("<8sIIIIIIHHI", table, pos)
-        name = raw_name.split(b"\0", 1)[0].decode("utf-8", errors="replace")
+    for raw_name, vsize, va, raw_size, raw_ptr, _, _, _, _, chars in _SECTION.iter_unpack(src.read(offset, length)):
+        name = _SECTION_NAMES.get(raw_name)
+        if name is None:
+            name = raw_name.split(b"\0", 1)[0].decode("utf-8", errors="replace")
+            if len(_SECTION_NAMES) < 256:  # the few names compilers write, decoded once
+                _SECTION_NAMES[raw_name] = name
         sections.append(Section(name, va, vsize, raw_ptr, raw_size, chars))
     return tuple(sections)
+
+
+_SECTION_NAMES: dict[bytes, str] = {}
+_SECTION = struct.Struct("<8sIIIIIIHHI")  # IMAGE_SECTION_HEADER
+_DEBUG_ENTRY = struct.Struct("<IIHHIIII")  # IMAGE_DEBUG_DIRECTORY
 
 
 def _rva_to_offset(sections: tuple[Section, ...], rva: int) -> tuple[Section, int] | None:
@@ -450,9 +497,7 @@ def _read_debug_directory(
     if count > MAX_DEBUG_ENTRIES:
         raise ReaderLimitError(f"debug directory has {count} entries; at most {MAX_DEBUG_ENTRIES} are read")
     table = src.read(offset, size)
-    entries = tuple(
-        DebugEntry(index, *struct.unpack_from("<IIHHIIII", table, index * DEBUG_ENTRY_SIZE)) for index in range(count)
-    )
+    entries = tuple(DebugEntry(index, *fields) for index, fields in enumerate(_DEBUG_ENTRY.iter_unpack(table)))
     bad = next((e for e in entries if e.characteristics != 0), None)
     if bad is not None:
         return (), f"debug directory entry #{bad.index} has non-zero Characteristics 0x{bad.characteristics:X}"
@@ -542,14 +587,15 @@ def inflate_embedded_pdb(src: ByteSource, embedded: EmbeddedPdb, limit: int) -> 
 def _decode_entries(
     src: ByteSource, entries: tuple[DebugEntry, ...], portable: DebugEntry | None, embedded: DebugEntry | None
 ) -> tuple[tuple[CodeView, ...], tuple[PdbChecksum, ...], EmbeddedPdb | None, tuple[DebugDataError, ...]]:
-    """Decode the data SRM may read: CodeView and PdbChecksum entries, and the embedded PDB entry SRM picks."""
+    """Decode the data SRM may read: CodeView and PdbChecksum entries, and the embedded PDB entry SRM picks
+    (`portable` and `embedded` are members of `entries`, so they are found by identity)."""
     codeviews: list[CodeView] = []
     checksums: list[PdbChecksum] = []
     header: EmbeddedPdb | None = None
     errors: list[DebugDataError] = []
     for entry in entries:
         try:
-            if entry == portable and entry.type != DEBUG_CODEVIEW:
+            if entry is portable and entry.type != DEBUG_CODEVIEW:
                 raise UncaughtError(
                     f"entry #{entry.index} is marked portable CodeView but has type {entry.type}"
                     " (SRM throws ArgumentException)"
@@ -561,7 +607,7 @@ def _decode_entries(
                 if entry.size > MAX_PDB_CHECKSUM_BYTES:
                     raise ReaderLimitError(f"PdbChecksum entry #{entry.index} exceeds {MAX_PDB_CHECKSUM_BYTES} bytes")
                 checksums.append(decode_pdb_checksum(entry, data))
-            elif entry == embedded:
+            elif entry is embedded:
                 header = decode_embedded_header(entry, _entry_data(src, entry, EMBEDDED_HEADER_SIZE))
         except FormatError as exc:
             errors.append(DebugDataError(entry, str(exc), isinstance(exc, ReaderLimitError),
@@ -569,8 +615,27 @@ def _decode_entries(
     return tuple(codeviews), tuple(checksums), header, tuple(errors)
 
 
+class _HeadFirst:
+    """A ByteSource that reads the header prefix once and answers every read inside it from memory (a small
+    assembly is all prefix): the readers above ask for a dozen small ranges, each a call into the zip otherwise."""
+
+    __slots__ = ("_src", "_head", "size")
+
+    def __init__(self, src: ByteSource):
+        self._src = src
+        self.size = src.size
+        self._head = src.read(0, min(src.size, MAX_HEADER_BYTES))
+
+    def read(self, offset: int, length: int) -> bytes:
+        end = offset + length
+        if offset >= 0 and length >= 0 and end <= len(self._head):
+            return self._head[offset:end]
+        return self._src.read(offset, length)
+
+
 def read_pe(src: ByteSource) -> PEImage:
     """Read the headers and debug directory of a PE image. FormatError if it is not a readable PE at all."""
+    src = _HeadFirst(src)
     headers = _parse_headers(src)
     sections = _read_sections(src, headers)
     cli = _data_directory(src, headers, _CLI_DIRECTORY_INDEX)
