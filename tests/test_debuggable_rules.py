@@ -401,6 +401,21 @@ def test_d013_near_miss_release_attribute_or_another_type(checker, form):
     assert "D013" not in _assembly_report(checker, debuggable_metadata(**form))
 
 
+def test_d013_attribute_in_an_unsorted_table_as_srm_finds_it(checker):
+    """SRM trusts a CustomAttribute table whose Sorted bit is set and binary-searches it: with three larger Parent
+    values first, the Assembly's row is never reached, so there is no DebuggableAttribute to report."""
+    from tests.factory.assembly_metadata import debuggable_metadata
+
+    assert "D013" not in _assembly_report(checker, debuggable_metadata(modes=0x107, others_first=3,
+                                                                       declared_sorted=True))
+
+
+def test_d013_near_miss_unsorted_table_without_the_sorted_bit_is_searched_whole(checker):
+    from tests.factory.assembly_metadata import debuggable_metadata
+
+    assert "D013" in _assembly_report(checker, debuggable_metadata(modes=0x107, others_first=3))
+
+
 def test_pdb_heaps_are_not_kept_from_pdb_to_pdb(checker):
     """The debuggable checks read each PDB's #Blob heap; only DEBUG_READERS_KEPT readers keep theirs."""
     import tracemalloc

@@ -28,12 +28,7 @@ from tests.factory.pe import relocate_headers
 from tests.interop import in_own_process, serve
 
 # Disagreements issue #8 describes and snupkg-lint does not follow yet: (field, ours, theirs) kinds.
-KNOWN = {
-    # Found by this suite in the assembly's metadata (issue #9's DebuggableAttribute): .NET looks the Assembly's
-    # attributes up by binary search in a CustomAttribute table that must be sorted, and misses rows when it is
-    # not; we scan the table (real compilers always sort it)
-    "pe-custom-attribute-not-sorted",
-}
+KNOWN: set[str] = set()  # none left: every kind issue #8 and this suite found is followed
 
 
 def samples(corpus: Path) -> tuple[list[tuple[str, bytes]], list[tuple[str, bytes]]]:
@@ -330,21 +325,9 @@ def classify(kind: str, data: bytes, ours, theirs) -> str:
     if kind == "pe" and not isinstance(ours, str) and not isinstance(theirs, str) and ours[:3] == theirs[:3]:
         if isinstance(ours[3], str) and "stream header" in ours[3] and "not ASCII" in ours[3]:
             return "pdb-stream-name"  # the metadata root reader the PDB reader and this one share
-        if theirs[3] is None and not _custom_attributes_sorted(data):
-            return "pe-custom-attribute-not-sorted"
         return f"pe DebuggableAttribute: ours {str(ours[3])[:120]} / .NET {str(theirs[3])[:120]}"
     return f"{kind}: ours {str(ours)[:80]} / .NET {str(theirs)[:80]}"
 
-
-def _custom_attributes_sorted(data: bytes) -> bool:
-    """Whether the assembly's CustomAttribute table is sorted by Parent, as ECMA-335 requires."""
-    from snupkg_lint.formats.pe import metadata_range
-    from snupkg_lint.formats.pe_metadata import _Slice, _Tables
-
-    source = BytesSource(data)
-    tables = _Tables(_Slice(source, *metadata_range(source)))
-    parents = [tables._row(0x0C, n)[0] for n in range(1, tables._rows.get(0x0C, 0) + 1)]
-    return parents == sorted(parents)
 
 
 def _odd_stream_names(data: bytes) -> bool:

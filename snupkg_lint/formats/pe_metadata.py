@@ -94,6 +94,7 @@ class _Tables:
         data = md.read(tables.offset, tables.size)
         self._heap_sizes = data[6]
         valid = int.from_bytes(data[8:16], "little")
+        self._sorted = int.from_bytes(data[16:24], "little")
         present = [t for t in range(64) if valid >> t & 1]
         self._rows = dict(zip(present, struct.unpack_from(f"<{len(present)}I", data, 24)))
         pos = 24 + 4 * len(present) + (4 if self._heap_sizes & 0x40 else 0)
@@ -139,12 +140,44 @@ class _Tables:
             raise FormatError(f"the blob at #Blob offset 0x{index:X} runs past the end of the heap")
         return self._heap("#Blob", index + start, length) if length else b""
 
+    def _assembly_attribute_rows(self) -> list[int] | range:
+        """The CustomAttribute rows SRM's ``GetCustomAttributes(Assembly)`` yields. A table whose Sorted bit is set is
+        trusted: SRM binary-searches its Parent column as it is (``BinarySearchReferenceRange``), so rows of an
+        unsorted table can be missed. One without the bit that is unsorted is indexed through a pointer table sorted
+        by Parent first, which finds every row; a sorted one is searched directly, with the same result."""
+        count, tag = self._rows.get(0x0C, 0), 1 << 5 | _ASSEMBLY_TAG  # HasCustomAttribute of Assembly row 1
+
+        def parent(n: int) -> int:  # 0-based row number, as SRM counts them
+            return self._row(0x0C, n + 1)[0]
+
+        if not self._sorted >> 0x0C & 1:
+            return [n + 1 for n in range(count) if parent(n) == tag]
+        low, high, found = 0, count - 1, -1
+        while low <= high:
+            middle = (low + high) // 2
+            value = parent(middle)
+            if tag > value:
+                low = middle + 1
+            elif tag < value:
+                high = middle - 1
+            else:
+                found = middle
+                break
+        if found < 0:
+            return []
+        start = end = found
+        while start > 0 and parent(start - 1) == tag:
+            start -= 1
+        while end + 1 < count and parent(end + 1) == tag:
+            end += 1
+        return range(start + 1, end + 2)
+
     def debuggable(self) -> Debuggable | None:
         if not self._rows.get(0x20):
             return None  # no Assembly row: a module, whose attributes are not the assembly's
-        for number in range(1, self._rows.get(0x0C, 0) + 1):
+        for number in self._assembly_attribute_rows():
             parent, constructor, value = self._row(0x0C, number)
-            if parent & 0x1F != _ASSEMBLY_TAG or parent >> 5 != 1 or constructor & 0x7 != _MEMBER_REF_TAG:
+            if constructor & 0x7 != _MEMBER_REF_TAG:
                 continue
             owner, _, signature = self._row(0x0A, constructor >> 3)
             if owner & 0x7 != _TYPE_REF_TAG:

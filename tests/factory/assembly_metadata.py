@@ -15,8 +15,11 @@ def _blob(data: bytes) -> bytes:
 
 
 def debuggable_metadata(*, modes: int | None = None, flags: tuple[bool, bool] | None = None,
-                        namespace: str = "System.Diagnostics") -> bytes:
-    """``[assembly: Debuggable(modes)]``, or ``Debuggable(isJITTrackingEnabled, isJITOptimizerDisabled)``."""
+                        namespace: str = "System.Diagnostics", others_first: int = 0,
+                        declared_sorted: bool = False) -> bytes:
+    """``[assembly: Debuggable(modes)]``, or ``Debuggable(isJITTrackingEnabled, isJITOptimizerDisabled)``.
+    `others_first`: CustomAttribute rows of another parent (TypeRef row 2, a larger Parent value) before the
+    Assembly's, so the table is not sorted; `declared_sorted`: the #~ Sorted bit of CustomAttribute set."""
     strings = b"\0" + b"DebuggableAttribute\0" + namespace.encode() + b"\0" + b".ctor\0" + b"Lib\0"
     name_at, namespace_at = 1, 1 + len("DebuggableAttribute") + 1
     ctor_at = namespace_at + len(namespace) + 1
@@ -30,9 +33,12 @@ def debuggable_metadata(*, modes: int | None = None, flags: tuple[bool, bool] | 
     valid = (1 << 0x01) | (1 << 0x0A) | (1 << 0x0C) | (1 << 0x20)
     rows = struct.pack("<HHH", 0, name_at, namespace_at)  # TypeRef: ResolutionScope nil
     rows += struct.pack("<HHH", (1 << 3) | 1, ctor_at, signature_at)  # MemberRef: Class = TypeRef 1
+    rows += struct.pack("<HHH", (2 << 5) | 2, (1 << 3) | 3, value_at) * others_first  # CustomAttribute: TypeRef 2
     rows += struct.pack("<HHH", (1 << 5) | 14, (1 << 3) | 3, value_at)  # CustomAttribute: Assembly 1, MemberRef 1
     rows += struct.pack("<IHHHHIHHH", 0x8004, 1, 0, 0, 0, 0, 0, lib_at, 0)  # Assembly
-    tables = struct.pack("<IBBBBQQ", 0, 2, 0, 0, 1, valid, 0) + struct.pack("<4I", 1, 1, 1, 1) + rows
+    sorted_mask = 1 << 0x0C if declared_sorted else 0
+    tables = struct.pack("<IBBBBQQ", 0, 2, 0, 0, 1, valid, sorted_mask) + struct.pack("<4I", 1, 1, 1 + others_first, 1)
+    tables += rows
     streams = [("#~", tables), ("#Strings", strings), ("#Blob", blobs)]
     streams = [(n, d + b"\0" * (-len(d) % 4)) for n, d in streams]
     headers_size = sum(8 + len(n) + 1 + (-(len(n) + 1) % 4) for n, _ in streams)
