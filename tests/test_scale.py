@@ -157,7 +157,7 @@ def test_pe_fast_path_reads_what_pefile_reads(request):
             used += 1
             machine, sections, stamp, characteristics, magic, offset = fast
             assert pefile_answer(prefix) == (machine, stamp, characteristics, sections, magic, offset)
-    assert used > 20
+    assert used > (20 if corpus is not None else 2)  # without the corpus: the built PEs, and a mutant or so
 
 
 def test_one_inflate_read_gives_zipfile_bytes_or_steps_aside(tmp_path):
