@@ -86,6 +86,17 @@ def test_the_index_names_both_resources_at_the_requests_host(served):
     assert types["SymbolPackagePublish/4.9.0"] == "http://feed.example:8080/api/v2/symbolpackage"
 
 
+@pytest.mark.parametrize("bad_id", ["../../x", "..", "a/../../evil"])
+def test_the_package_endpoint_refuses_an_invalid_id_as_manifest_validator_does(served, bad_id):
+    data = pkg.package({f"{DIR}/Bad.dll": b"MZ" * 50}, id="Bad", nuspec=pkg.nuspec_xml(bad_id, "1.0.0", symbols=False),
+                       symbols=False)
+    status, reason, _ = put(f"{served.base}/api/v2/package/", data)
+    assert (status, reason) == (400, m.INVALID_NUSPEC.format(m.MANIFEST_INVALID_ID.format(bad_id)))
+    assert not any(".." in p.name for p in served.data.rglob("*"))  # nothing stored under the id
+    near_miss = "Contoso.Valid." + str(len(bad_id))
+    assert put(f"{served.base}/api/v2/package/", nupkg(near_miss))[0] == 201
+
+
 def test_statuses_and_texts_over_http(served):
     n, s = good_pair("Contoso.Http")
     sym = f"{served.base}/api/v2/symbolpackage/"

@@ -23,6 +23,8 @@ _RANK = {rule_id: n for n, rule_id in enumerate(PUSH_ORDER)}
 _PARENT, _DUPLICATES = _RANK["P111"], _RANK["P112"]
 # the zip and nuspec checks that the package endpoint shares with the symbol endpoint
 _PACKAGE_READ_RULES = ("P101", "P102", "P103", "P104", "P105", "P106", "P107", "P108", "P109", "P110")
+# ManifestValidator runs on both endpoints (PackageUploadService and SymbolPackageUploadService): id, version, URLs
+_MANIFEST_RULES = ("P217", "P218", "P219")
 _DEFAULT_TEXT = {400: "Bad Request", 404: "Not Found", 413: "Request Entity Too Large", 500: "Internal Server Error"}
 
 
@@ -92,9 +94,9 @@ def symbols(store: Store, upload: Path, key: Key) -> Answer:
 
 
 def package(store: Store, upload: Path, key: Key) -> Answer:
-    """PUT /api/v2/package: the zip and nuspec checks the two endpoints share, then nuget.org's package-only
-    answers (a symbol package sent here, the scope, a version that exists). nuget.org's full .nupkg validation
-    is not emulated."""
+    """PUT /api/v2/package: the zip and nuspec checks the two endpoints share, ManifestValidator's (id, version,
+    URLs), then nuget.org's package-only answers (a symbol package sent here, the scope, a version that exists).
+    nuget.org's full .nupkg validation is not emulated."""
     read = check_package(str(upload), None, rules=[declared(r) for r in _PACKAGE_READ_RULES])
     package_id, version = _identity(upload)
     if read.predicted is not None:
@@ -105,6 +107,9 @@ def package(store: Store, upload: Path, key: Key) -> Answer:
         return Answer(400, text, package_id, version, first.rule)
     if package_id is None or version is None:
         return Answer(400, m.INVALID_PACKAGE.format("The package is missing an id or a version."), package_id, version)
+    manifest = check_package(str(upload), None, rules=[declared(r) for r in _MANIFEST_RULES])
+    if manifest.predicted is not None:  # e.g. an id such as '../x': 400, never a path
+        return _from_finding(manifest.predicted, package_id, version)
     kind = check_package(str(upload), None, rules=[declared("P212")])  # P212 silent: it is a symbols package
     if not kind.findings:
         return Answer(400, m.SYMBOLS_NOT_ALLOWED_ON_PACKAGE_ENDPOINT, package_id, version, "P212")
