@@ -328,8 +328,10 @@ class Artifacts:
                 reader = PortablePdb.open(source)
                 self._readers.put(entry.index, reader)
                 symbol = SymbolFile(entry, kind, PdbIdentity(reader.id, reader.id_offset), None)
+                if entry.size <= min(SMALL_PDB_BYTES, MAX_DEBUG_INFO_BYTES):  # read while the PDB is at hand
+                    self._debug_info[("snupkg", entry.index)] = read_debug_info(reader)  # (debuggable checks)
                 if self.nupkg is not None and entry.size <= SMALL_PDB_BYTES:
-                    self.pdb_digest(symbol, "SHA256")  # Roslyn's algorithm, hashed while the PDB is at hand
+                    self.pdb_digest(symbol, "SHA256")  # Roslyn's algorithm, hashed while at hand too
                 return symbol
             if kind == "windows":
                 WindowsPdb.open(source)
@@ -361,8 +363,12 @@ class Artifacts:
     def _open_assembly(self, entry: ZipEntry) -> Assembly:
         if entry.dotnet_problem:
             return Assembly(entry, error=entry.dotnet_problem)
+        source = self._source(self.nupkg, entry)
         try:
-            return Assembly(entry, image=read_pe(self._source(self.nupkg, entry)))
+            image = read_pe(source)
+            if image.is_dotnet and in_symbol_scope(entry.name):  # the debuggable checks ask: read it while at hand
+                self._debuggable[entry.index] = _debuggable_of(source)
+            return Assembly(entry, image=image)
         except ReaderLimitError as exc:
             return Assembly(entry, error=str(exc), limited=True)
         except FormatError as exc:
@@ -483,14 +489,18 @@ class Artifacts:
 
     def _merge(self, opened: tuple[list, list]) -> None:
         symbols, assemblies = opened
-        for index, kind, pdb, error, uncaught, digest in symbols:
+        for index, kind, pdb, error, uncaught, digest, info in symbols:
             entry = self.snupkg.entries[index]
             self._symbols.setdefault(index, SymbolFile(entry, kind, PdbIdentity(*pdb) if pdb else None, error,
                                                        uncaught))
             if digest is not None:
                 self._digests.setdefault((index, "SHA256"), digest)
-        for index, image, error, limited, uncaught in assemblies:
+            if info is not None:
+                self._debug_info.setdefault(("snupkg", index), info)
+        for index, image, error, limited, uncaught, read, flags in assemblies:
             self._assemblies.setdefault(index, Assembly(self.nupkg.entries[index], image, error, limited, uncaught))
+            if read:
+                self._debuggable.setdefault(index, flags)
 
     def prefetch_digests(self, wanted: list[tuple[SymbolFile, str]]) -> None:
         """Hash these large PDBs on `threads` threads now, for pdb_digest to answer from.
@@ -621,11 +631,7 @@ class Artifacts:
     def debuggable(self, assembly: ZipEntry) -> Debuggable | str | None:
         """The .nupkg assembly's DebuggableAttribute, why its metadata cannot be read, or None (none found)."""
         if assembly.index not in self._debuggable:
-            try:
-                found: Debuggable | str | None = read_debuggable(self._source(self.nupkg, assembly))
-            except FormatError as exc:
-                found = str(exc)
-            self._debuggable[assembly.index] = found
+            self._debuggable[assembly.index] = _debuggable_of(self._source(self.nupkg, assembly))
         return self._debuggable[assembly.index]
 
     # -- how nuget.org pairs PDBs with assemblies (SymbolsValidatorService, ZipArchiveService) ----
@@ -662,6 +668,13 @@ class Artifacts:
         self.close()
 
 
+def _debuggable_of(source: EntrySource) -> Debuggable | str | None:
+    try:
+        return read_debuggable(source)
+    except FormatError as exc:
+        return str(exc)
+
+
 _FORKED: Artifacts | None = None  # the package a prefetch is opening, for the forked workers
 
 
@@ -679,10 +692,11 @@ def _open_slice(work: list[tuple[str, int]]) -> tuple[list, list]:
             symbol = a.symbol(a.snupkg.entries[index])
             pdb = (symbol.pdb.id, symbol.pdb.id_offset) if symbol.pdb is not None else None
             symbols.append((index, symbol.kind, pdb, symbol.error, symbol.uncaught,
-                            a._digests.get((index, "SHA256"))))
+                            a._digests.get((index, "SHA256")), a._debug_info.get(("snupkg", index))))
         else:
             assembly = a.assembly(a.nupkg.entries[index])
-            assemblies.append((index, assembly.image, assembly.error, assembly.limited, assembly.uncaught))
+            assemblies.append((index, assembly.image, assembly.error, assembly.limited, assembly.uncaught,
+                               index in a._debuggable, a._debuggable.get(index)))
     return symbols, assemblies
 
 

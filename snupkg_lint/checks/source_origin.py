@@ -92,8 +92,8 @@ def user_path_leaked(a: Artifacts) -> Iterator[Hit]:
 @rule("D010", "embedded-source-hash-mismatch", Severity.WARNING, Outcome(), target="any")
 def embedded_source_hash_mismatch(a: Artifacts) -> Iterator[Hit]:
     for symbols, info in portable(a):
-        reader = a.debug_reader(symbols)
-        for found in embedded_source_digests(reader, info) if reader is not None and info.embedded else ():
+        reader = a.debug_reader(symbols) if info.embedded else None  # opened again only for what it embeds
+        for found in embedded_source_digests(reader, info) if reader is not None else ():
             document = found.document
             if found.error is not None:
                 yield Hit(msg("the embedded source of document {row} ({name}) cannot be read: {error}",

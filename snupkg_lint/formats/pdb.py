@@ -13,7 +13,7 @@ import struct
 import uuid
 import zlib
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import Callable, Iterator, TypeVar
 
 from .msf import MSF7_MAGIC as MSF7_MAGIC  # re-exported: sniff() and callers use both readers from here
 from .msf import WindowsPdb as WindowsPdb
@@ -535,19 +535,21 @@ class PortablePdb:
         """The CompilationMetadataReferences CDI (§5.3): ``(file-name\\0 aliases\\0 u8 flags u32 timestamp
         u32 imageSize 16-byte MVID)+``; aliases are comma-separated. Empty if absent."""
         value = self._module_cdi(CDI_COMPILATION_METADATA_REFERENCES) or b""
-        references, pos = [], 0
-        while pos < len(value):
-            file_name, pos = _c_string(value, pos, "CompilationMetadataReferences file name")
-            aliases, pos = _c_string(value, pos, "CompilationMetadataReferences aliases")
-            if pos + 25 > len(value):
-                raise FormatError(f"the CompilationMetadataReferences record for {file_name!r} is truncated")
+        references = []
+        for file_name, aliases, pos in _metadata_reference_records(value):
             flags, timestamp, image_size = struct.unpack_from("<BII", value, pos)
             mvid = uuid.UUID(bytes_le=value[pos + 9 : pos + 25])
-            pos += 25
             references.append(
                 MetadataReference(file_name, aliases.split(",") if aliases else [], flags, timestamp, image_size, mvid)
             )
         return references
+
+    @_format_errors
+    def check_compilation_metadata_references(self) -> int:
+        """How many records the CompilationMetadataReferences CDI holds, with the errors of
+        :meth:`compilation_metadata_references` but no record built."""
+        value = self._module_cdi(CDI_COMPILATION_METADATA_REFERENCES) or b""
+        return sum(1 for _ in _metadata_reference_records(value, names=False))
 
     # -- debug information for the "debuggable" checks (issue #9) ------------------------------------------------
     @_format_errors
@@ -556,11 +558,27 @@ class PortablePdb:
         return frozenset(kind for table, row, kind, _ in self._cdi_rows if table == MODULE and row == 1)
 
 
-def _c_string(data: bytes, pos: int, what: str) -> tuple[str, int]:
-    end = data.find(b"\0", pos)
-    if end < 0:
-        raise FormatError(f"the {what} is not NUL-terminated")
-    return data[pos:end].decode("utf-8", "replace"), end + 1
+def _metadata_reference_records(value: bytes, names: bool = True) -> Iterator[tuple[str, str, int]]:
+    """Each CompilationMetadataReferences record's file name, aliases and the position of its 25 fixed bytes;
+    without `names`, the texts are decoded only for an error's message."""
+    pos, end = 0, len(value)
+    while pos < end:
+        name_end = value.find(b"\0", pos)
+        if name_end < 0:
+            raise FormatError("the CompilationMetadataReferences file name is not NUL-terminated")
+        aliases_end = value.find(b"\0", name_end + 1)
+        if aliases_end < 0:
+            raise FormatError("the CompilationMetadataReferences aliases is not NUL-terminated")
+        fixed = aliases_end + 1
+        if fixed + 25 > end:
+            file_name = value[pos:name_end].decode("utf-8", "replace")
+            raise FormatError(f"the CompilationMetadataReferences record for {file_name!r} is truncated")
+        if names:
+            yield (value[pos:name_end].decode("utf-8", "replace"),
+                   value[name_end + 1 : aliases_end].decode("utf-8", "replace"), fixed)
+        else:
+            yield "", "", fixed
+        pos = fixed + 25
 
 
 # -- open-time parsing -----------------------------------------------------------------------------------------
