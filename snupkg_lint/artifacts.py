@@ -367,7 +367,7 @@ class Artifacts:
         try:
             image = read_pe(source)
             if image.is_dotnet and in_symbol_scope(entry.name):  # the debuggable checks ask: read it while at hand
-                self._debuggable[entry.index] = _debuggable_of(source)
+                self._debuggable[entry.index] = _debuggable_of(source, image.metadata)
             return Assembly(entry, image=image)
         except ReaderLimitError as exc:
             return Assembly(entry, error=str(exc), limited=True)
@@ -668,9 +668,9 @@ class Artifacts:
         self.close()
 
 
-def _debuggable_of(source: EntrySource) -> Debuggable | str | None:
+def _debuggable_of(source: EntrySource, located: tuple[int, int] | None | object = ...) -> Debuggable | str | None:
     try:
-        return read_debuggable(source)
+        return read_debuggable(source, located)
     except FormatError as exc:
         return str(exc)
 

@@ -77,7 +77,7 @@ def read_debug_info(pdb: PortablePdb) -> DebugInfo:
     embedded = attempt("EmbeddedSource", pdb.embedded_sources, {})
     options = attempt("CompilationOptions", pdb.compilation_options, {}) if CDI_COMPILATION_OPTIONS in kinds else None
     references = CDI_COMPILATION_METADATA_REFERENCES in kinds and \
-        attempt("CompilationMetadataReferences", lambda: pdb.check_compilation_metadata_references() >= 0, True)
+        attempt("CompilationMetadataReferences", pdb.check_compilation_metadata_references, True)
     return DebugInfo(documents, source_link, embedded, options, bool(references), tuple(errors))
 
 

@@ -9,6 +9,7 @@ judges whether a well-formed PDB is *acceptable* — that is the checks' job.
 from __future__ import annotations
 
 import functools
+import re
 import struct
 import uuid
 import zlib
@@ -155,6 +156,21 @@ def read_compressed_int(buf: bytes | memoryview, pos: int) -> tuple[int, int]:
     return value, end
 
 
+_GUIDS: dict[bytes, uuid.UUID] = {}  # the few GUIDs PDBs repeat (algorithms, languages, CDI kinds), made once
+_GUIDS_KEPT = 4096
+
+
+def known_guid(raw: bytes) -> uuid.UUID:
+    """``uuid.UUID(bytes_le=raw)``, the same object for the same 16 bytes (UUIDs are immutable); at most
+    _GUIDS_KEPT are remembered."""
+    found = _GUIDS.get(raw)
+    if found is None:
+        if len(_GUIDS) >= _GUIDS_KEPT:
+            _GUIDS.clear()
+        found = _GUIDS[raw] = uuid.UUID(bytes_le=raw)
+    return found
+
+
 @quick_init
 @dataclass(frozen=True)
 class StreamHeader:
@@ -165,6 +181,7 @@ class StreamHeader:
     size: int
 
 
+@quick_init
 @dataclass(frozen=True)
 class Document:
     """A Document table row (§4, 0x30). ``row`` is 1-based; nil GUIDs are ``None``."""
@@ -219,6 +236,10 @@ class _Budget:
         self._left = 4 * len(heap) + _MAX_EXPANSION
         self._what = what
         self._blobs: dict[int, bytes] = {}
+
+    @property
+    def left(self) -> int:
+        return self._left
 
     def spend(self, n: int) -> None:
         self._left -= n
@@ -376,7 +397,7 @@ class PortablePdb:
         heap = self._heap("#GUID")
         if index * 16 > len(heap):
             raise FormatError(f"#GUID index {index} is past the end of the {len(heap)}-byte #GUID heap")
-        return uuid.UUID(bytes_le=heap[(index - 1) * 16 : index * 16])
+        return known_guid(heap[(index - 1) * 16 : index * 16])
 
     @_format_errors
     def string_at(self, index: int) -> str:
@@ -404,29 +425,44 @@ class PortablePdb:
     @_format_errors
     def documents(self) -> list[Document]:
         budget = _Budget(self._heap("#Blob"), "the document names and hashes", self._blob_span)
+        parts: dict[int, tuple[str, int]] = {}  # part index → (text, bytes): documents share their leading parts
         return [
-            Document(row, self._document_name(row, name, budget), self.guid_at(algorithm), budget.blob(hash_),
+            Document(row, self._document_name(row, name, budget, parts), self.guid_at(algorithm), budget.blob(hash_),
                      self.guid_at(language))
             for row, (name, algorithm, hash_, language) in enumerate(self._rows(DOCUMENT), start=1)
         ]  # fmt: skip
 
-    def _document_name(self, row: int, index: int, budget: _Budget) -> str:
-        """§4.1: ``separator part+``; each part is a compressed #Blob index of UTF-8 text, joined by the separator."""
+    def _document_name(self, row: int, index: int, budget: _Budget, parts: dict[int, tuple[str, int]]) -> str:
+        """§4.1: ``separator part+``; each part is a compressed #Blob index of UTF-8 text, joined by the separator.
+        ``parts`` remembers the text of each part index already read (the budget is charged for every use)."""
         start, length = self._blob_span(index)
         if length == 0:
             raise FormatError(f"document {row}: the name blob is empty (it must start with a separator byte)")
         heap = self._heap("#Blob")
-        blob = memoryview(heap)[start : start + length]
-        separator = blob[0]
+        separator = heap[start]
         if separator > 0x7F:
             raise FormatError(f"document {row}: the name separator 0x{separator:02X} is not ASCII")
-        parts, pos = [], 1
-        while pos < len(blob):
-            part, pos = read_compressed_uint(blob, pos)
-            part_start, part_length = self._blob_span(part)
-            budget.spend(part_length + 1)  # the joined name is new output even when parts are shared
-            parts.append(heap[part_start : part_start + part_length].decode("utf-8", "replace"))
-        return (chr(separator) if separator else "").join(parts)
+        texts, pos, end = [], start + 1, start + length
+        spent, left = 0, budget.left
+        while pos < end:
+            lead = heap[pos]
+            if lead < 0x80:  # one-byte and two-byte indexes inline; the rest (and every error) the general way
+                part, pos = lead, pos + 1
+            elif lead & 0xC0 == 0x80 and pos + 2 <= end:
+                part, pos = (lead & 0x3F) << 8 | heap[pos + 1], pos + 2
+            else:
+                part, pos = read_compressed_uint(memoryview(heap)[start:end], pos - start)
+                pos += start
+            known = parts.get(part)
+            if known is None:
+                part_start, part_length = self._blob_span(part)
+                known = parts[part] = heap[part_start : part_start + part_length].decode("utf-8", "replace"), part_length
+            spent += known[1] + 1  # the joined name is new output even when parts are shared
+            if spent > left:
+                budget.spend(spent)  # raises, at the part that goes over, as spending part by part would
+            texts.append(known[0])
+        budget.spend(spent)
+        return (chr(separator) if separator else "").join(texts)
 
     @functools.cached_property
     def _cdi_rows(self) -> list[tuple[int, int, uuid.UUID, int]]:
@@ -545,17 +581,23 @@ class PortablePdb:
         return references
 
     @_format_errors
-    def check_compilation_metadata_references(self) -> int:
-        """How many records the CompilationMetadataReferences CDI holds, with the errors of
-        :meth:`compilation_metadata_references` but no record built."""
+    def check_compilation_metadata_references(self) -> bool:
+        """True, or the FormatError :meth:`compilation_metadata_references` would raise; no record is built."""
         value = self._module_cdi(CDI_COMPILATION_METADATA_REFERENCES) or b""
-        return sum(1 for _ in _metadata_reference_records(value, names=False))
+        if not _METADATA_REFERENCES.fullmatch(value):  # well formed is matched in C; otherwise the walk words why
+            for _ in _metadata_reference_records(value, names=False):
+                pass
+        return True
 
     # -- debug information for the "debuggable" checks (issue #9) ------------------------------------------------
     @_format_errors
     def module_cdi_kinds(self) -> frozenset[uuid.UUID]:
         """The kinds of the CustomDebugInformation rows attached to the Module (row 1); no value is read."""
         return frozenset(kind for table, row, kind, _ in self._cdi_rows if table == MODULE and row == 1)
+
+
+# records of file name, aliases and the 25 fixed bytes, end to end (possessive: nothing is tried twice)
+_METADATA_REFERENCES = re.compile(rb"(?:[^\0]*+\0[^\0]*+\0.{25})*+", re.DOTALL)
 
 
 def _metadata_reference_records(value: bytes, names: bool = True) -> Iterator[tuple[str, str, int]]:

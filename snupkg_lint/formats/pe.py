@@ -211,6 +211,7 @@ class PEImage:
     embedded: EmbeddedPdb | None
     data_errors: tuple[DebugDataError, ...]
     size_of_image: int = 0  # optional header SizeOfImage: half of the PE's symbol-server key
+    metadata: tuple[int, int] | None = None  # (file offset, size) of the metadata, as metadata_range() gives it
 
     def codeview_entries(self) -> list[CodeView]:
         """Every decodable CodeView (type 2, non-empty) entry in directory order; failures are in ``data_errors``."""
@@ -451,28 +452,31 @@ def _fits_section(section: Section, rva: int, size: int) -> bool:
     return _i32(size) <= _i32(section.virtual_size) - (_i32(rva) - _i32(section.virtual_address))
 
 
-def _header_error(src: ByteSource, sections: tuple[Section, ...], cli: tuple[int, int]) -> str | None:
-    """SRM ``PEHeaders`` CLI-header checks (``TryCalculateCorHeaderOffset``, ``CalculateMetadataLocation``)."""
+def _cli_metadata(src: ByteSource, sections: tuple[Section, ...],
+                  cli: tuple[int, int]) -> tuple[str | None, tuple[int, int] | None]:
+    """SRM ``PEHeaders`` CLI-header checks (``TryCalculateCorHeaderOffset``, ``CalculateMetadataLocation``): (the
+    header error SRM throws for, or None; the metadata's (file offset, size) when the CLI header leads to it without
+    error, else None)."""
     located = _rva_to_offset(sections, cli[0])
     if located is None:
-        return None  # SRM: no CLI header, hence no metadata; not an error
+        return None, None  # SRM: no CLI header, hence no metadata; not an error
     cor_section, cor_offset = located
     if not _fits_section(cor_section, cli[0], cli[1]):
-        return f"CLI header (size {cli[1]}) does not fit in section {cor_section.name!r}"
+        return f"CLI header (size {cli[1]}) does not fit in section {cor_section.name!r}", None
     if _i32(cli[1]) < COR_HEADER_SIZE:
-        return f"CLI header size {cli[1]} is smaller than {COR_HEADER_SIZE} bytes"
+        return f"CLI header size {cli[1]} is smaller than {COR_HEADER_SIZE} bytes", None
     if not _in_file(src, cor_offset, COR_HEADER_SIZE):
-        return f"CLI header at offset {cor_offset} lies outside the file"
+        return f"CLI header at offset {cor_offset} lies outside the file", None
     md_rva, md_size = struct.unpack("<II", src.read(cor_offset + 8, 8))
     md_located = _rva_to_offset(sections, md_rva)
     if md_located is None:
-        return f"metadata RVA 0x{md_rva:X} is not inside any section"
+        return f"metadata RVA 0x{md_rva:X} is not inside any section", None
     md_section, md_offset = md_located
     if not _fits_section(md_section, md_rva, md_size):
-        return f"metadata (size {md_size}) does not fit in section {md_section.name!r}"
+        return f"metadata (size {md_size}) does not fit in section {md_section.name!r}", None
     if _i32(md_size) <= 0 or not _in_file(src, md_offset, md_size):
-        return f"metadata at offset {md_offset} (size {md_size}) lies outside the file"
-    return None
+        return f"metadata at offset {md_offset} (size {md_size}) lies outside the file", None
+    return None, (md_offset, md_size)
 
 
 # ---------------------------------------------------------------------------------------- debug directory
@@ -640,6 +644,7 @@ def read_pe(src: ByteSource) -> PEImage:
     sections = _read_sections(src, headers)
     cli = _data_directory(src, headers, _CLI_DIRECTORY_INDEX)
     entries, debug_error = _read_debug_directory(src, sections, _data_directory(src, headers, _DEBUG_DIRECTORY_INDEX))
+    header_error, metadata = _cli_metadata(src, sections, cli)
     codeviews, checksums, embedded, errors = _decode_entries(
         src,
         entries,
@@ -653,7 +658,7 @@ def read_pe(src: ByteSource) -> PEImage:
         characteristics=headers.characteristics,
         is_dotnet=cli[0] != 0 and cli[1] != 0,
         sections=sections,
-        header_error=_header_error(src, sections, cli),
+        header_error=header_error,
         debug_error=debug_error,
         debug_entries=entries,
         codeviews=codeviews,
@@ -661,6 +666,7 @@ def read_pe(src: ByteSource) -> PEImage:
         embedded=embedded,
         data_errors=errors,
         size_of_image=headers.size_of_image,
+        metadata=metadata,
     )
 
 
@@ -673,12 +679,6 @@ def metadata_range(src: ByteSource) -> tuple[int, int] | None:
     try:
         headers = _parse_headers(src)
         sections = _read_sections(src, headers)
-        cli = _data_directory(src, headers, _CLI_DIRECTORY_INDEX)
-        located = _rva_to_offset(sections, cli[0])
-        if located is None or _header_error(src, sections, cli) is not None:
-            return None
-        md_rva, md_size = struct.unpack("<II", src.read(located[1] + 8, 8))
-        md_located = _rva_to_offset(sections, md_rva)
-        return (md_located[1], md_size) if md_located is not None else None
+        return _cli_metadata(src, sections, _data_directory(src, headers, _CLI_DIRECTORY_INDEX))[1]
     except FormatError:
         return None

@@ -11,10 +11,11 @@ row whose Parent is Assembly row 1 and whose constructor is a MemberRef of the T
 
 from __future__ import annotations
 
+import functools
 import struct
 from dataclasses import dataclass
 
-from .pdb import _read_root, read_compressed_uint
+from .pdb import _read_root, _set_bits, read_compressed_uint
 from .pe import metadata_range
 from .source import ByteSource, FormatError
 
@@ -72,15 +73,48 @@ class _Slice:
         return self._src.read(self._offset + offset, length)
 
 
-def read_debuggable(src: ByteSource) -> Debuggable | None:
-    """The Assembly's DebuggableAttribute, or None (no metadata, no such attribute, or a form not decoded)."""
-    located = metadata_range(src)
+def read_debuggable(src: ByteSource, located: tuple[int, int] | None | object = ...) -> Debuggable | None:
+    """The Assembly's DebuggableAttribute, or None (no metadata, no such attribute, or a form not decoded).
+    `located`: the metadata's (file offset, size) when the caller read the headers already (``PEImage.metadata``)."""
+    if located is ...:
+        located = metadata_range(src)
     if located is None:
         return None
     try:
-        return _Tables(_Slice(src, *located)).debuggable()
+        return _Tables(_Slice(src, *located)).debuggable()  # type: ignore[misc]
     except (struct.error, IndexError, KeyError, UnicodeDecodeError, ValueError, OverflowError) as exc:
         raise FormatError(f"corrupt assembly metadata: {exc}") from exc
+
+
+def _size_class(rows: int) -> int:
+    """Which column widths a table of `rows` rows makes large: 0 none; 1, 2, 3 the coded indexes of 5, 3, 2 tag
+    bits; 4 its simple indexes too."""
+    return 0 if rows < 1 << 11 else 1 if rows < 1 << 13 else 2 if rows < 1 << 14 else 3 if rows < 1 << 16 else 4
+
+
+@functools.lru_cache(maxsize=64)
+def _layout(heap_sizes: int, classes: tuple[tuple[int, int], ...]) -> tuple[tuple[int, struct.Struct], ...]:
+    """(table, row struct) of each table up to CustomAttribute, from the heap sizes and each present table's size
+    class: assemblies of one package share them, so they are worked out once."""
+    rows = {table: (0, 1 << 11, 1 << 13, 1 << 14, 1 << 16)[size] for table, size in classes}
+
+    def code(column: object) -> str:
+        if column in (_U2, _U4):
+            return "H" if column == _U2 else "I"
+        if column in (_S, _G, _B):
+            return "I" if heap_sizes & {_S: 1, _G: 2, _B: 4}[column] else "H"  # type: ignore[index]
+        if isinstance(column, int):
+            return "I" if rows.get(column, 0) >= 0x10000 else "H"
+        bits, targets = _CODED[column]  # type: ignore[index]
+        limit = 1 << (16 - bits)
+        return "I" if any(rows.get(t, 0) >= limit for t in targets if t >= 0) else "H"
+
+    layout = []
+    for table, _ in classes:
+        if table not in _SCHEMA:
+            break  # tables after CustomAttribute are not needed, so neither are their sizes
+        layout.append((table, struct.Struct("<" + "".join(code(column) for column in _SCHEMA[table]))))
+    return tuple(layout)
 
 
 class _Tables:
@@ -95,34 +129,21 @@ class _Tables:
         self._heap_sizes = data[6]
         valid = int.from_bytes(data[8:16], "little")
         self._sorted = int.from_bytes(data[16:24], "little")
-        present = [t for t in range(64) if valid >> t & 1]
+        present = _set_bits(valid)
         self._rows = dict(zip(present, struct.unpack_from(f"<{len(present)}I", data, 24)))
         pos = 24 + 4 * len(present) + (4 if self._heap_sizes & 0x40 else 0)
         self._data, self._offsets, self._formats = data, {}, {}
-        for table in present:
-            if table not in _SCHEMA:
-                break  # tables after CustomAttribute are not needed, so neither are their sizes
-            fmt = "<" + "".join(self._code(column) for column in _SCHEMA[table])
-            self._formats[table] = fmt
+        classes = tuple((table, _size_class(self._rows[table])) for table in present)
+        for table, row in _layout(self._heap_sizes, classes):
+            self._formats[table] = row
             self._offsets[table] = pos
-            pos += self._rows[table] * struct.calcsize(fmt)
-
-    def _code(self, column: object) -> str:
-        if column in (_U2, _U4):
-            return "H" if column == _U2 else "I"
-        if column in (_S, _G, _B):
-            return "I" if self._heap_sizes & {_S: 1, _G: 2, _B: 4}[column] else "H"  # type: ignore[index]
-        if isinstance(column, int):
-            return "I" if self._rows.get(column, 0) >= 0x10000 else "H"
-        bits, targets = _CODED[column]  # type: ignore[index]
-        limit = 1 << (16 - bits)
-        return "I" if any(self._rows.get(t, 0) >= limit for t in targets if t >= 0) else "H"
+            pos += self._rows[table] * row.size
 
     def _row(self, table: int, row: int) -> tuple[int, ...]:
         if not 1 <= row <= self._rows.get(table, 0) or table not in self._formats:
             raise FormatError(f"table 0x{table:02X} has no row {row}")
         fmt = self._formats[table]
-        return struct.unpack_from(fmt, self._data, self._offsets[table] + (row - 1) * struct.calcsize(fmt))
+        return fmt.unpack_from(self._data, self._offsets[table] + (row - 1) * fmt.size)
 
     def _heap(self, name: str, index: int, length: int | None = None) -> bytes:
         stream = self._streams.get(name)
@@ -130,8 +151,13 @@ class _Tables:
             raise FormatError(f"{name} index 0x{index:X} is past the heap")
         return self._md.read(stream.offset + index, min(length or stream.size - index, stream.size - index))
 
-    def _string(self, index: int) -> str:
-        return self._heap("#Strings", index, 1024).split(b"\0", 1)[0].decode("utf-8", "replace") if index else ""
+    def _is_string(self, index: int, expected: bytes) -> bool:
+        """Whether the #Strings entry at `index` is `expected` (ASCII): its bytes up to the NUL, or to the end of
+        the heap. FormatError for an index past the heap, whatever the text."""
+        if not index:
+            return not expected
+        found = self._heap("#Strings", index, len(expected) + 1)
+        return found == expected + b"\0" or found == expected
 
     def _blob(self, index: int) -> bytes:
         head = self._heap("#Blob", index, 4)
@@ -147,8 +173,14 @@ class _Tables:
         by Parent first, which finds every row; a sorted one is searched directly, with the same result."""
         count, tag = self._rows.get(0x0C, 0), 1 << 5 | _ASSEMBLY_TAG  # HasCustomAttribute of Assembly row 1
 
-        def parent(n: int) -> int:  # 0-based row number, as SRM counts them
-            return self._row(0x0C, n + 1)[0]
+        if count and 0x0C in self._formats:
+            fmt, data, base = self._formats[0x0C], self._data, self._offsets[0x0C]
+
+            def parent(n: int) -> int:  # 0-based row number, as SRM counts them
+                return fmt.unpack_from(data, base + n * fmt.size)[0]
+        else:
+            def parent(n: int) -> int:
+                return self._row(0x0C, n + 1)[0]  # raises: the table is not there
 
         if not self._sorted >> 0x0C & 1:
             return [n + 1 for n in range(count) if parent(n) == tag]
@@ -183,7 +215,8 @@ class _Tables:
             if owner & 0x7 != _TYPE_REF_TAG:
                 continue
             _, name, namespace = self._row(0x01, owner >> 3)
-            if (self._string(namespace), self._string(name)) == ("System.Diagnostics", "DebuggableAttribute"):
+            in_namespace = self._is_string(namespace, b"System.Diagnostics")  # both read, as both may be corrupt
+            if self._is_string(name, b"DebuggableAttribute") and in_namespace:
                 return _decode(self._blob(signature), self._blob(value))
         return None
 
