@@ -158,6 +158,7 @@ def read_compressed_int(buf: bytes | memoryview, pos: int) -> tuple[int, int]:
 
 _GUIDS: dict[bytes, uuid.UUID] = {}  # the few GUIDs PDBs repeat (algorithms, languages, CDI kinds), made once
 _GUIDS_KEPT = 4096
+_NIL_GUID = uuid.UUID(int=0)
 
 
 def known_guid(raw: bytes) -> uuid.UUID:
@@ -392,6 +393,9 @@ class PortablePdb:
     @_format_errors
     def guid_at(self, index: int) -> uuid.UUID | None:
         """The 1-based #GUID entry; 0 = ``None``."""
+        return self._guid_at(index)
+
+    def _guid_at(self, index: int) -> uuid.UUID | None:
         if index == 0:
             return None
         heap = self._heap("#GUID")
@@ -427,8 +431,8 @@ class PortablePdb:
         budget = _Budget(self._heap("#Blob"), "the document names and hashes", self._blob_span)
         parts: dict[int, tuple[str, int]] = {}  # part index → (text, bytes): documents share their leading parts
         return [
-            Document(row, self._document_name(row, name, budget, parts), self.guid_at(algorithm), budget.blob(hash_),
-                     self.guid_at(language))
+            Document(row, self._document_name(row, name, budget, parts), self._guid_at(algorithm), budget.blob(hash_),
+                     self._guid_at(language))
             for row, (name, algorithm, hash_, language) in enumerate(self._rows(DOCUMENT), start=1)
         ]  # fmt: skip
 
@@ -473,7 +477,7 @@ class PortablePdb:
             if tag >= len(HAS_CUSTOM_DEBUG_INFORMATION_TABLES):
                 raise FormatError(f"CustomDebugInformation row {number}: invalid HasCustomDebugInformation tag {tag}")
             table = HAS_CUSTOM_DEBUG_INFORMATION_TABLES[tag]
-            rows.append((table, parent >> _HCDI_TAG_BITS, self.guid_at(kind) or uuid.UUID(int=0), value))
+            rows.append((table, parent >> _HCDI_TAG_BITS, self._guid_at(kind) or _NIL_GUID, value))
         return rows
 
     @_format_errors
@@ -626,8 +630,49 @@ def _metadata_reference_records(value: bytes, names: bool = True) -> Iterator[tu
 # -- open-time parsing -----------------------------------------------------------------------------------------
 
 
+_ROOT_BLOCK = 512  # the root and stream headers of a usual PDB or assembly fit in this, so they are read at once
+
+
 def _read_root(src: ByteSource) -> tuple[str, tuple[StreamHeader, ...]]:
     """Metadata root (II.24.2.1, §3.1) and stream headers (II.24.2.2, §3.2)."""
+    if src.size >= 16:
+        found = _root_in_block(src.read(0, min(src.size, _ROOT_BLOCK)), src.size)
+        if found is not None:
+            return found
+    return _read_root_carefully(src)
+
+
+def _root_in_block(block: bytes, file_size: int) -> tuple[str, tuple[StreamHeader, ...]] | None:
+    """What _read_root_carefully gives, from the file's first bytes; None when any of it lies beyond them or is
+    unusual in any way (then the careful reader words the error, or reads on)."""
+    if block[:4] != PDB_SIGNATURE:
+        return None
+    (length,) = struct.unpack_from("<I", block, 12)
+    pos = 16 + length
+    if pos + 4 > len(block) or pos + 4 > file_size:
+        return None
+    version = block[16 : 16 + min(length, _MAX_VERSION_READ)].split(b"\0", 1)[0].decode("utf-8", "replace")
+    _flags, count = struct.unpack_from("<Hh", block, pos)
+    if count < 0:
+        return None
+    pos += 4
+    streams = []
+    for _ in range(count):
+        if pos + 8 > len(block):
+            return None
+        offset, size = struct.unpack_from("<II", block, pos)
+        end = block.find(b"\0", pos + 8)
+        if end < 0:
+            return None
+        name = block[pos + 8 : end]
+        pos = (end + 1 + 3) & ~3
+        if pos >= file_size:
+            return None
+        streams.append(StreamHeader(name.decode("utf-8", "replace"), offset, size))
+    return version, tuple(streams)
+
+
+def _read_root_carefully(src: ByteSource) -> tuple[str, tuple[StreamHeader, ...]]:
     if src.size < 16:
         raise FormatError(f"the file is {src.size} bytes long, too short for a metadata root (16 bytes)")
     head = src.read(0, 16)

@@ -61,15 +61,21 @@ class Debuggable:
     modes: int
 
 
+_WHOLE_METADATA = 1024 * 1024  # metadata up to this size is read in one piece (most assemblies' is far smaller)
+
+
 class _Slice:
-    """A ByteSource over a range of another."""
+    """A ByteSource over a range of another (held in memory when small)."""
 
     def __init__(self, src: ByteSource, offset: int, size: int):
         self._src, self._offset, self.size = src, offset, min(size, max(src.size - offset, 0))
+        self._data = src.read(offset, self.size) if 0 < self.size <= _WHOLE_METADATA else None
 
     def read(self, offset: int, length: int) -> bytes:
         if offset < 0 or offset + length > self.size:
             raise FormatError(f"metadata read at {offset} (length {length}) passes the {self.size}-byte metadata")
+        if self._data is not None:
+            return self._data[offset : offset + length]
         return self._src.read(self._offset + offset, length)
 
 
