@@ -156,19 +156,31 @@ def read_compressed_int(buf: bytes | memoryview, pos: int) -> tuple[int, int]:
     return value, end
 
 
-_GUIDS: dict[bytes, uuid.UUID] = {}  # the few GUIDs PDBs repeat (algorithms, languages, CDI kinds), made once
-_GUIDS_KEPT = 4096
+# Values the PDBs of one package repeat, made and held once: GUIDs (hash algorithms, languages, CDI kinds) and
+# texts (document names, compilation options), in a package of thousands of PDBs built from one source tree.
+_GUIDS: dict[bytes, uuid.UUID] = {}
+_TEXTS: dict[str, str] = {}
+_SHARED_KEPT = 4096  # of each; when full, they are let go and gathered again
 _NIL_GUID = uuid.UUID(int=0)
 
 
 def known_guid(raw: bytes) -> uuid.UUID:
-    """``uuid.UUID(bytes_le=raw)``, the same object for the same 16 bytes (UUIDs are immutable); at most
-    _GUIDS_KEPT are remembered."""
+    """``uuid.UUID(bytes_le=raw)``, the same object for the same 16 bytes (UUIDs are immutable)."""
     found = _GUIDS.get(raw)
     if found is None:
-        if len(_GUIDS) >= _GUIDS_KEPT:
+        if len(_GUIDS) >= _SHARED_KEPT:
             _GUIDS.clear()
         found = _GUIDS[raw] = uuid.UUID(bytes_le=raw)
+    return found
+
+
+def shared_text(text: str) -> str:
+    """`text`, as the one object already held for an equal string when there is one."""
+    found = _TEXTS.get(text)
+    if found is None:
+        if len(_TEXTS) >= _SHARED_KEPT:
+            _TEXTS.clear()
+        found = _TEXTS[text] = text
     return found
 
 
@@ -466,7 +478,7 @@ class PortablePdb:
                 budget.spend(spent)  # raises, at the part that goes over, as spending part by part would
             texts.append(known[0])
         budget.spend(spent)
-        return (chr(separator) if separator else "").join(texts)
+        return shared_text((chr(separator) if separator else "").join(texts))
 
     @functools.cached_property
     def _cdi_rows(self) -> list[tuple[int, int, uuid.UUID, int]]:
@@ -562,7 +574,7 @@ class PortablePdb:
             return {}
         if not value.endswith(b"\0"):
             raise FormatError("the CompilationOptions blob does not end with a NUL terminator")
-        strings = [s.decode("utf-8", "replace") for s in value[:-1].split(b"\0")]
+        strings = [shared_text(s.decode("utf-8", "replace")) for s in value[:-1].split(b"\0")]
         if len(strings) % 2:
             raise FormatError("the CompilationOptions blob holds a name without a value")
         options: dict[str, str] = {}
