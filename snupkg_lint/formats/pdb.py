@@ -458,7 +458,7 @@ class PortablePdb:
         separator = heap[start]
         if separator > 0x7F:
             raise FormatError(f"document {row}: the name separator 0x{separator:02X} is not ASCII")
-        texts, pos, end = [], start + 1, start + length
+        texts, pos, end, size = [], start + 1, start + length, len(heap)
         spent, left = 0, budget.left
         while pos < end:
             lead = heap[pos]
@@ -471,7 +471,14 @@ class PortablePdb:
                 pos += start
             known = parts.get(part)
             if known is None:
-                part_start, part_length = self._blob_span(part)
+                head = heap[part] if part < size else 0x100  # the part's length prefix, one or two bytes inline
+                if head < 0x80 and part + 1 + head <= size:
+                    part_start, part_length = part + 1, head
+                elif head & 0xC0 == 0x80 and part + 2 <= size and \
+                        part + 2 + ((head & 0x3F) << 8 | heap[part + 1]) <= size:
+                    part_start, part_length = part + 2, (head & 0x3F) << 8 | heap[part + 1]
+                else:
+                    part_start, part_length = self._blob_span(part)  # the rest, and every error, as SRM reads them
                 known = parts[part] = heap[part_start : part_start + part_length].decode("utf-8", "replace"), part_length
             spent += known[1] + 1  # the joined name is new output even when parts are shared
             if spent > left:
