@@ -40,7 +40,7 @@ READERS_KEPT = 64  # portable PDB readers kept between rules
 DEBUG_READERS_KEPT = 2  # readers of the debuggable checks: each holds a PDB's heaps
 PREFETCH_MIN_FILES = 400  # fewer PDBs and assemblies than this are opened faster than processes start
 PREFETCH_CHUNK = 100  # files the helper opens before it hands them over (this process goes on meanwhile)
-PREFETCH_COST = {"pdb": 1.0, "pe": 1.3}  # what opening one costs, relatively (an assembly is inflated larger)
+PREFETCH_COST = {"pdb": 1.3, "pe": 1.0}  # what opening one costs, relatively (an assembly is inflated larger)
 HELPER_SHARE = 0.7  # of that cost, given to the helper: this process also runs the rules (it takes back the rest)
 SMALL_PDB_BYTES = 64 * 1024  # read whole when opened: hashing it then costs no second inflate
 

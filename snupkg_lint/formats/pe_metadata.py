@@ -98,6 +98,9 @@ def _size_class(rows: int) -> int:
     return 0 if rows < 1 << 11 else 1 if rows < 1 << 13 else 2 if rows < 1 << 14 else 3 if rows < 1 << 16 else 4
 
 
+_SMALL_CLASSES = (0,) * 64
+
+
 @functools.lru_cache(maxsize=64)
 def _layout(heap_sizes: int, classes: tuple[tuple[int, int], ...]) -> tuple[tuple[int, struct.Struct], ...]:
     """(table, row struct) of each table up to CustomAttribute, from the heap sizes and each present table's size
@@ -139,7 +142,10 @@ class _Tables:
         self._rows = dict(zip(present, struct.unpack_from(f"<{len(present)}I", data, 24)))
         pos = 24 + 4 * len(present) + (4 if self._heap_sizes & 0x40 else 0)
         self._data, self._offsets, self._formats = data, {}, {}
-        classes = tuple((table, _size_class(self._rows[table])) for table in present)
+        if max(self._rows.values(), default=0) < 1 << 11:  # most assemblies: no index is wide
+            classes = tuple(zip(present, _SMALL_CLASSES[: len(present)]))
+        else:
+            classes = tuple((table, _size_class(self._rows[table])) for table in present)
         for table, row in _layout(self._heap_sizes, classes):
             self._formats[table] = row
             self._offsets[table] = pos
