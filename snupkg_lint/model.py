@@ -6,9 +6,10 @@ reporters can all depend on it without creating cycles.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 
 class Severity(str, enum.Enum):
@@ -69,7 +70,77 @@ def validation(code: int, server_message: str | None = None) -> Outcome:
     return Outcome(Stage.VALIDATION, None, code, server_message)
 
 
-@dataclass(frozen=True)
+_T = TypeVar("_T", bound=type)
+_FACTORY = object()  # the default of a field whose default is a factory: call it
+
+
+def _quick(cls: _T) -> _T:
+    """Replace the ``__init__`` of a frozen, slotted dataclass by one with the same signature that stores each
+    field through its slot. The dataclass's own calls ``object.__setattr__`` once per field, which makes a finding
+    cost twice what it needs to (a package with a finding per file makes one per file and rule); everything else
+    (equality, repr, hashing, immutability, pickling, ``replace``) is the dataclass's."""
+    fields = dataclasses.fields(cls)
+    if "__slots__" not in cls.__dict__ or not cls.__dataclass_params__.frozen or hasattr(cls, "__post_init__") \
+            or any(not f.init or f.kw_only for f in fields):  # type: ignore[attr-defined]
+        raise TypeError(f"_quick cannot build {cls.__name__}")
+    names, params, namespace = [], [], {"_FACTORY": _FACTORY}
+    for f in fields:
+        names.append(f.name)
+        namespace[f"_set_{f.name}"] = cls.__dict__[f.name].__set__  # the slot's member descriptor
+        if f.default is not dataclasses.MISSING:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        elif f.default_factory is not dataclasses.MISSING:
+            namespace[f"_factory_{f.name}"] = f.default_factory
+            params.append(f"{f.name}=_FACTORY")
+        else:
+            params.append(f.name)
+    body = "".join(
+        f"    _set_{n}(self, _factory_{n}() if {n} is _FACTORY else {n})\n" if f"_factory_{n}" in namespace else
+        f"    _set_{n}(self, {n})\n" for n in names)
+    exec(f"def __init__(self, {', '.join(params)}):\n{body}", namespace)  # noqa: S102 (as dataclasses do)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init  # type: ignore[misc]
+    cls.__setattr__ = _frozen_setattr  # type: ignore[assignment]  # the slotted class's own fails on other names
+    cls.__delattr__ = _frozen_delattr  # type: ignore[assignment]  # with a TypeError (Python < 3.12)
+    return cls
+
+
+def _frozen_setattr(self: object, name: str, value: object) -> None:
+    raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self: object, name: str) -> None:
+    raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+_ENGLISH: dict[tuple, tuple["Message", str]] = {}  # (template, *args) -> (that Message, its English text)
+ENGLISH_CACHE = 1024  # messages remembered; when full, forgotten all at once
+_PLAIN = frozenset({str, int})  # argument types whose equal values always read the same (1 == 1.0 == True do not)
+
+
+def _english(message: "Message") -> tuple["Message", str]:
+    """A message rendered in English, and an equal Message to keep: the first of equal messages (same template,
+    same plain arguments in the same order), so that 5,000 findings saying the same hold one text."""
+    args = message.args
+    if type(message.template) is not str:
+        return message, message._format(None)
+    for value in args.values():
+        if type(value) not in _PLAIN:
+            return message, message._format(None)
+    key = (message.template, *args.items())
+    found = _ENGLISH.get(key)
+    if found is None:
+        found = message, message._format(None)
+        if len(_ENGLISH) >= ENGLISH_CACHE:
+            _ENGLISH.clear()
+        _ENGLISH[key] = found
+    return found
+
+
+@_quick
+@dataclass(frozen=True, slots=True)
 class Message:
     """A message as rules write it: its key, the English template (the msgid a translation looks up, as gettext
     does), and the arguments the template is filled with. Rules never format text; reporters render it
@@ -81,6 +152,9 @@ class Message:
     args: dict[str, Any] = field(default_factory=dict)
 
     def render(self, translate: Callable[[str], str] | None = None) -> str:
+        return _english(self)[1] if translate is None else self._format(translate)
+
+    def _format(self, translate: Callable[[str], str] | None) -> str:
         return (translate(self.template) if translate else self.template).format(
             **{k: _rendered(v, translate) for k, v in self.args.items()})
 
@@ -97,7 +171,8 @@ def msg(template: str, /, **args: Any) -> Message:
     return Message(template, args)
 
 
-@dataclass(frozen=True)
+@_quick
+@dataclass(frozen=True, slots=True)
 class Hit:
     """What a rule function yields: the variable part of a finding.
 
@@ -116,7 +191,8 @@ class Hit:
     step: str | None = None  # where in nuget.org's order this hit is evaluated, when not where its rule is
 
 
-@dataclass(frozen=True)
+@_quick
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
     name: str
@@ -161,20 +237,9 @@ class Rule:
             )
         if outcome.stage is Stage.PUSH and outcome.server_message:
             outcome = replace(outcome, server_message=reason_phrase(outcome.server_message))
-        return Finding(
-            rule=self.id,
-            name=self.name,
-            severity=hit.severity or self.severity,
-            message=hit.message.render(),
-            entry=hit.entry,
-            outcome=outcome,
-            fix=self.fix,
-            details=dict(hit.details),
-            order=hit.order,
-            text=hit.message,
-            part=hit.part,
-            step=hit.step,
-        )
+        text, message = _english(hit.message)
+        return Finding(self.id, self.name, hit.severity or self.severity, message, hit.entry, outcome, self.fix,
+                       dict(hit.details), hit.order, text, hit.part, hit.step)
 
 
 VERDICTS = ("pass", "incomplete", "validation-failed", "push-rejected", "no-symbol-package")
