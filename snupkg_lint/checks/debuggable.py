@@ -32,7 +32,9 @@ def portable(a: Artifacts) -> Iterator[tuple[DebugSymbols, DebugInfo]]:
 def evidence(symbols: DebugSymbols, **more: object) -> dict:
     """Where the symbols came from, in every finding's details."""
     found = {"symbols": symbols.source, "assembly": symbols.assembly.name if symbols.assembly else None}
-    return {**found, **more}
+    if more:
+        found.update(more)
+    return found
 
 
 def where(symbols: DebugSymbols) -> dict:
@@ -63,13 +65,33 @@ def covered(info: DebugInfo, links: SourceLinkMap | None, document: Document) ->
     return document.row in info.embedded or (links is not None and links.url_for(document.name) is not None)
 
 
+# A package whose every PDB draws these findings names the same documents thousands of times: equal names (and
+# the messages' lists of the first few) are kept once, not once per finding. Bounded: forgotten all at once.
+_SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
+_FIRST: dict[tuple[str, ...], str] = {}
+SHARED_NAMES = 1024
+
+
 def listed(documents: list[Document]) -> dict:
     """The message arguments naming some of `documents`: how many, and the first few."""
-    return {"count": len(documents), "first": ", ".join(d.name for d in documents[:SHOWN])}
+    shown = tuple([d.name for d in documents[:SHOWN]])
+    first = _FIRST.get(shown)
+    if first is None:
+        if len(_FIRST) >= SHARED_NAMES:
+            _FIRST.clear()
+        first = _FIRST[shown] = ", ".join(shown)
+    return {"count": len(documents), "first": first}
 
 
 def names(documents: list[Document]) -> list[str]:
-    return [d.name for d in documents[:20]]
+    """The details' list of documents: the first 20 names."""
+    shown = tuple([d.name for d in documents[:20]])
+    shared = _SHARED.get(shown)
+    if shared is None:
+        if len(_SHARED) >= SHARED_NAMES:
+            _SHARED.clear()
+        shared = _SHARED[shown] = shown
+    return list(shared)
 
 
 @rule("D001", "debug-info-unreadable", Severity.WARNING, Outcome(), target="any")
