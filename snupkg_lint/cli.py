@@ -9,13 +9,14 @@ never a traceback; the other paths are still checked).
 from __future__ import annotations
 
 import enum
+import functools
 import gc
 import json
 import os
 import shutil
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import typer
 
@@ -61,11 +62,15 @@ def _readable_file(path: str) -> None:
         raise UsageProblem(str(exc)) from None
 
 
-def _write_report(path: str, document: str) -> None:
-    """--output: the one file the tool writes, and only because it was asked to."""
+def _write_report(path: str, document: str | Callable[[Callable[[str], object]], None]) -> None:
+    """--output: the one file the tool writes, and only because it was asked to. `document` is the text, or what
+    writes it in pieces to the write function it is given."""
     try:
         with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(document)
+            if isinstance(document, str):
+                handle.write(document)
+            else:
+                document(handle.write)
     except OSError as exc:
         raise UsageProblem(f"{path}: cannot be written ({exc.strerror or exc})") from None
 
@@ -186,8 +191,9 @@ def check(
         reports = check_packages(pairs, jobs=workers)
     reports = [selection.apply(r, settings) for r in reports]
     to_file = output_file is not None
-    if output is Format.json:
-        document = json_report.render(reports, statistics=statistics)
+    document: str | Callable[[Callable[[str], object]], None]
+    if output is Format.json:  # written in pieces as it is made: a report of many findings is never held whole
+        document = functools.partial(json_report.write, reports, statistics=statistics)
     elif output is Format.sarif:
         from snupkg_lint.report import sarif_report
 
@@ -213,8 +219,10 @@ def check(
     if to_file:
         _write_report(output_file, document)
         sys.stdout.write(text_report.summary(reports) + "\n")
-    else:
+    elif isinstance(document, str):
         sys.stdout.write(document)
+    else:
+        document(sys.stdout.write)
     failed = any(selection.fails(r, settings) for r in reports)
     raise typer.Exit(2 if inputs.problems else 1 if failed and not exit_zero else 0)
 
