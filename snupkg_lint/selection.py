@@ -8,15 +8,19 @@ from dataclasses import replace
 
 from snupkg_lint.checks.registry import declared
 from snupkg_lint.config import Settings
-from snupkg_lint.model import PackageReport
+from snupkg_lint.model import PackageReport, Rule
 
 
 def apply(report: PackageReport, settings: Settings) -> PackageReport:
     shown = []
+    decided: dict[str, tuple[bool, Rule]] = {}  # per rule: whether it is reported (asked once, not per finding)
     for finding in report.findings:
-        rule = declared(finding.rule)
-        if settings.enabled(rule):
-            level = settings.severity_of(rule, finding.severity)
+        known = decided.get(finding.rule)
+        if known is None:
+            rule = declared(finding.rule)
+            known = decided[finding.rule] = (settings.enabled(rule), rule)
+        if known[0]:
+            level = settings.severity_of(known[1], finding.severity)
             shown.append(finding if level is finding.severity else replace(finding, severity=level))
     return replace(report, findings=tuple(shown))
 
