@@ -59,13 +59,17 @@ def _predicted(report: PackageReport) -> dict[str, Any]:
 
 
 def package_dict(report: PackageReport) -> dict[str, Any]:
+    return _package(report, [finding_dict(f) for f in report.findings])
+
+
+def _package(report: PackageReport, findings: Any) -> dict[str, Any]:
     return {
         "path": report.path,
         "kind": report.kind,
         "nupkg": report.nupkg,
         "verdict": report.verdict,
         "nuget": _predicted(report),
-        "findings": [finding_dict(f) for f in report.findings],
+        "findings": findings,
     }
 
 
@@ -73,16 +77,11 @@ def _document(reports: list[PackageReport], statistics: bool) -> dict[str, Any]:
     """The report's document, each package's findings standing in for their finding_dicts."""
     document: dict[str, Any] = {
         "tool": {"name": "snupkg-lint", "version": __version__},
-        "packages": [{**package_dict_without_findings(r), "findings": _Findings(r.findings)} for r in reports],
+        "packages": [_package(r, _Findings(r.findings)) for r in reports],
     }
     if statistics:
         document["statistics"] = [{"rule": r, "name": n, "count": c} for r, n, c in rule_counts(reports)]
     return document
-
-
-def package_dict_without_findings(report: PackageReport) -> dict[str, Any]:
-    return {"path": report.path, "kind": report.kind, "nupkg": report.nupkg, "verdict": report.verdict,
-            "nuget": _predicted(report)}
 
 
 def write(reports: Iterable[PackageReport], write: Callable[[str], Any], *, statistics: bool = False) -> None:
@@ -113,6 +112,7 @@ class _Findings(Fragment):
 
 
 REMEMBERED = 256  # rules and messages whose text one report keeps while it writes
+_NOTHING = object()
 
 
 def _encoded(value: Any, level: int) -> str:
@@ -160,7 +160,7 @@ def _write_findings(out: Pieces, findings: Sequence[Finding], level: int) -> Non
     end = newline(level) + "}"
     rules: dict[tuple, tuple] = {}
     texts: dict[int, tuple[Message, str]] = {}
-    shared: tuple = (None,) * 7
+    shared: tuple = (_NOTHING,) * 7
     separator = "[" + newline(level)
     for f in findings:
         append(separator)
