@@ -65,11 +65,11 @@ def covered(info: DebugInfo, links: SourceLinkMap | None, document: Document) ->
     return document.row in info.embedded or (links is not None and links.url_for(document.name) is not None)
 
 
-# A package whose every PDB draws these findings names the same documents thousands of times: equal names (and
-# the messages' lists of the first few) are kept once, not once per finding. Bounded: forgotten all at once.
-_SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
+# A package whose every PDB draws these findings names the same documents thousands of times: the messages' lists
+# of the first few are kept once, not once per finding (the names themselves are shared by the PDB reader).
+# Bounded: forgotten all at once.
 _FIRST: dict[tuple[str, ...], str] = {}
-SHARED_NAMES = 1024
+SHARED_LISTS = 1024
 
 
 def listed(documents: list[Document]) -> dict:
@@ -77,7 +77,7 @@ def listed(documents: list[Document]) -> dict:
     shown = tuple([d.name for d in documents[:SHOWN]])
     first = _FIRST.get(shown)
     if first is None:
-        if len(_FIRST) >= SHARED_NAMES:
+        if len(_FIRST) >= SHARED_LISTS:
             _FIRST.clear()
         first = _FIRST[shown] = ", ".join(shown)
     return {"count": len(documents), "first": first}
@@ -85,13 +85,7 @@ def listed(documents: list[Document]) -> dict:
 
 def names(documents: list[Document]) -> list[str]:
     """The details' list of documents: the first 20 names."""
-    shown = tuple([d.name for d in documents[:20]])
-    shared = _SHARED.get(shown)
-    if shared is None:
-        if len(_SHARED) >= SHARED_NAMES:
-            _SHARED.clear()
-        shared = _SHARED[shown] = shown
-    return list(shared)
+    return [d.name for d in documents[:20]]
 
 
 @rule("D001", "debug-info-unreadable", Severity.WARNING, Outcome(), target="any")
