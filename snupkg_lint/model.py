@@ -127,7 +127,7 @@ def _english(message: "Message") -> tuple["Message", str]:
     """A message rendered in English, and an equal Message to keep: the first of equal messages (same template,
     same plain arguments in the same order), so that 5,000 findings saying the same hold one text."""
     args = message.args
-    if type(message.template) is not str:
+    if type(message) is not Message or type(message.template) is not str:
         return message, message._format(None)
     for value in args.values():
         if type(value) not in _PLAIN:
