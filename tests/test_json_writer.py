@@ -209,7 +209,8 @@ def test_random_reports_are_the_json_dumps_of_their_finding_dicts(seed):
         findings = tuple(_findings(rng, rng.randrange(0, 25)))
         predicted = rng.choice((None,) + findings) if findings else None
         reports.append(PackageReport(f"/p/{text(rng)}{n}.snupkg", rng.choice([None, "/p/x.nupkg"]), findings,
-                                     rng.choice(["pass", "push-rejected"]), predicted, (), rng.choice(["snupkg", "nupkg"])))
+                                     rng.choice(["pass", "push-rejected"]), predicted, (),
+                                     rng.choice(["snupkg", "nupkg"])))
     for statistics in (False, True):
         assert json_report.render(reports, statistics=statistics) == _reference(reports, statistics)
 
