@@ -690,16 +690,18 @@ def _open_slice(work: list[tuple[str, int]]) -> tuple[list, list]:
         if package is not None and package.archive is not None:
             package.archive.own_handle()
     symbols, assemblies = [], []
-    for kind, index in work:
+    for kind, index in work:  # each taken out of the caches once sent: the helper's memory stays flat too
         if kind == "pdb":
             symbol = a.symbol(a.snupkg.entries[index])
             pdb = (symbol.pdb.id, symbol.pdb.id_offset) if symbol.pdb is not None else None
             symbols.append((index, symbol.kind, pdb, symbol.error, symbol.uncaught,
-                            a._digests.get((index, "SHA256")), a._debug_info.get(4 * index + _SNUPKG_RANK)))
+                            a._digests.pop((index, "SHA256"), None), a._debug_info.pop(4 * index + _SNUPKG_RANK, None)))
+            del a._symbols[index]
         else:
             assembly = a.assembly(a.nupkg.entries[index])
             assemblies.append((index, assembly.image, assembly.error, assembly.limited, assembly.uncaught,
-                               index in a._debuggable, a._debuggable.get(index)))
+                               index in a._debuggable, a._debuggable.pop(index, None)))
+            del a._assemblies[index]
     return symbols, assemblies
 
 
