@@ -239,6 +239,8 @@ class Digest:
 
 
 SYMBOL_SOURCES = ("embedded", "nupkg", "snupkg")  # where an assembly's PDB is looked for, in this order
+_SOURCE_RANK = {source: n for n, source in enumerate(("none", *SYMBOL_SOURCES))}
+_SNUPKG_RANK = _SOURCE_RANK["snupkg"]
 
 
 def in_symbol_scope(name: str) -> bool:
@@ -250,7 +252,7 @@ def in_symbol_scope(name: str) -> bool:
     return parts[0] == "lib" or (parts[0] == "runtimes" and "native" not in parts[1:-1])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DebugSymbols:
     """Where one assembly's symbols are, whichever package holds them: embedded in the assembly, a PDB beside it
     in the .nupkg, or the PDB of its path in the .snupkg. ``assembly`` is None for a .snupkg PDB with no assembly
@@ -274,7 +276,7 @@ class DebugSymbols:
     @property
     def number(self) -> int:
         """The key as one int: the entry's index and where it is."""
-        return 4 * (self.pdb or self.assembly).index + ("none", *SYMBOL_SOURCES).index(self.source)  # type: ignore
+        return 4 * (self.pdb or self.assembly).index + _SOURCE_RANK[self.source]  # type: ignore[union-attr]
 
 
 class Artifacts:
@@ -296,7 +298,7 @@ class Artifacts:
         self._embedded: dict[int, tuple[str | None, bool, bool]] = {}
         # readers whose heaps the debuggable checks read: few are kept, as each holds its #Blob heap
         self._debug_readers: RecentlyUsed[PortablePdb] = RecentlyUsed(DEBUG_READERS_KEPT)
-        self._debug_info: dict[tuple[str, int], DebugInfo | None] = {}
+        self._debug_info: dict[int, DebugInfo | None] = {}  # by DebugSymbols.number
         self._debuggable: dict[int, Debuggable | str | None] = {}
         self._helper: ForkedHelper | None = None  # the forked process of prefetch(), until all is in or close()
         self._pending: dict[tuple[str, int], int] = {}  # (kind, index) given to the helper → its chunk's number
@@ -329,7 +331,7 @@ class Artifacts:
                 self._readers.put(entry.index, reader)
                 symbol = SymbolFile(entry, kind, PdbIdentity(reader.id, reader.id_offset), None)
                 if entry.size <= min(SMALL_PDB_BYTES, MAX_DEBUG_INFO_BYTES):  # read while the PDB is at hand
-                    self._debug_info[("snupkg", entry.index)] = read_debug_info(reader)  # (debuggable checks)
+                    self._debug_info[4 * entry.index + _SNUPKG_RANK] = read_debug_info(reader)  # (debuggable checks)
                 if self.nupkg is not None and entry.size <= SMALL_PDB_BYTES:
                     self.pdb_digest(symbol, "SHA256")  # Roslyn's algorithm, hashed while at hand too
                 return symbol
@@ -409,12 +411,12 @@ class Artifacts:
         a chunk in when a rule first asks for one of its files (see _collect). One helper, whatever `workers`
         says: the goal is two busy cores. The results are the objects the readers give here, so the findings are
         the same with any number of workers."""
-        if workers <= 1 or self.snupkg is None or self.nupkg is None or self.nupkg.archive is None \
-                or not hasattr(os, "fork"):
-            return  # without assemblies to read, opening PDBs is too light to pay for a second process's memory
-        work = [("pdb", e.index) for e in self.snupkg.pdb_entries]
-        work += [("pe", e.index) for e in self.nupkg.pe_entries
-                 if netpath.extension(e.name) in PE_EXTENSIONS and self.pairing.extracted_pdb_for(e) is not None]
+        if workers <= 1 or self.snupkg is None or not hasattr(os, "fork"):
+            return
+        work = [("pdb", e.index) for e in self.snupkg.pdb_entries]  # each read with its debug information
+        if self.nupkg is not None and self.nupkg.archive is not None:
+            work += [("pe", e.index) for e in self.nupkg.pe_entries
+                     if netpath.extension(e.name) in PE_EXTENSIONS and self.pairing.extracted_pdb_for(e) is not None]
         if len(work) < PREFETCH_MIN_FILES or self.snupkg.archive is None:
             return
         import gc
@@ -496,7 +498,7 @@ class Artifacts:
             if digest is not None:
                 self._digests.setdefault((index, "SHA256"), digest)
             if info is not None:
-                self._debug_info.setdefault(("snupkg", index), info)
+                self._debug_info.setdefault(4 * index + _SNUPKG_RANK, info)
         for index, image, error, limited, uncaught, read, flags in assemblies:
             self._assemblies.setdefault(index, Assembly(self.nupkg.entries[index], image, error, limited, uncaught))
             if read:
@@ -613,10 +615,11 @@ class Artifacts:
     def debug_info(self, symbols: DebugSymbols) -> DebugInfo | None:
         """Documents, Source Link, embedded sources and compilation facts of portable symbols (cached); None when
         they are not a portable PDB that opens."""
-        if symbols.key not in self._debug_info:
+        key = symbols.number
+        if key not in self._debug_info:
             reader = self.debug_reader(symbols) if self.debug_size(symbols) <= MAX_DEBUG_INFO_BYTES else None
-            self._debug_info[symbols.key] = read_debug_info(reader) if reader is not None else None
-        return self._debug_info[symbols.key]
+            self._debug_info[key] = read_debug_info(reader) if reader is not None else None
+        return self._debug_info[key]
 
     def windows_pdb(self, symbols: DebugSymbols) -> WindowsPdb | None:
         """The Windows PDB beside an assembly in the .nupkg (its named streams say whether it has Source Link or
@@ -687,16 +690,18 @@ def _open_slice(work: list[tuple[str, int]]) -> tuple[list, list]:
         if package is not None and package.archive is not None:
             package.archive.own_handle()
     symbols, assemblies = [], []
-    for kind, index in work:
+    for kind, index in work:  # each taken out of the caches once sent: the helper's memory stays flat too
         if kind == "pdb":
             symbol = a.symbol(a.snupkg.entries[index])
             pdb = (symbol.pdb.id, symbol.pdb.id_offset) if symbol.pdb is not None else None
             symbols.append((index, symbol.kind, pdb, symbol.error, symbol.uncaught,
-                            a._digests.get((index, "SHA256")), a._debug_info.get(("snupkg", index))))
+                            a._digests.pop((index, "SHA256"), None), a._debug_info.pop(4 * index + _SNUPKG_RANK, None)))
+            del a._symbols[index]
         else:
             assembly = a.assembly(a.nupkg.entries[index])
             assemblies.append((index, assembly.image, assembly.error, assembly.limited, assembly.uncaught,
-                               index in a._debuggable, a._debuggable.get(index)))
+                               index in a._debuggable, a._debuggable.pop(index, None)))
+            del a._assemblies[index]
     return symbols, assemblies
 
 

@@ -43,17 +43,14 @@ def where(symbols: DebugSymbols) -> dict:
 
 
 def source_link_of(a: Artifacts, symbols: DebugSymbols, info: DebugInfo) -> SourceLinkMap | str | None:
-    """The parsed Source Link map, the reason it does not parse, or None when the PDB has none."""
-    key = ("source_link", symbols.key)
-    if key not in a.memo:
-        parsed: SourceLinkMap | str | None = None
-        if info.source_link is not None:
-            try:
-                parsed = parse_source_link(info.source_link)
-            except FormatError as exc:
-                parsed = str(exc)
-        a.memo[key] = parsed
-    return a.memo[key]  # type: ignore[return-value]
+    """The parsed Source Link map, the reason it does not parse, or None when the PDB has none. (Not kept per PDB:
+    the reader parses an equal text once, and the PDBs of one repository share theirs.)"""
+    if info.source_link is None:
+        return None
+    try:
+        return parse_source_link(info.source_link)
+    except FormatError as exc:
+        return str(exc)
 
 
 def untracked(document: Document) -> bool:

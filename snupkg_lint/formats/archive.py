@@ -150,6 +150,17 @@ def _split_or_spanned(fileobj: BinaryIO, size: int) -> bool:
     return this_disk != directory_disk or on_this_disk != total
 
 
+def _keep_less(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """What zipfile holds per entry, less: every entry is opened through its record, never by name, so the name
+    index goes; entries written together share their timestamp, so equal ones are one object."""
+    zf.NameToInfo = {}
+    times: dict[tuple, tuple] = {}
+    for info in infos:
+        info.date_time = times.setdefault(info.date_time, info.date_time)
+        if len(times) > 4096:
+            times.clear()
+
+
 def _error(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return text[0].upper() + text[1:] if text else text
@@ -177,6 +188,7 @@ class ZipArchive:
         if expected is not None and expected != len(infos):  # .NET's ZipArchive refuses what zipfile lets pass
             self.close()
             raise ArchiveError(DOTNET_ENTRY_COUNT)
+        _keep_less(self._zip, infos)
         self.entries: tuple[ZipEntry, ...] = tuple(ZipEntry(i, info) for i, info in enumerate(infos))
         self._live: OrderedDict[int, _Inflation] = OrderedDict()  # entries being read, most recent last
 

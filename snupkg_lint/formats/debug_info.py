@@ -25,7 +25,9 @@ from .pdb import (
     Document,
     EmbeddedSource,
     PortablePdb,
+    shared_text,
 )
+from .shared import Shared
 from .source import FormatError
 
 HASH_NAMES = {HASH_SHA1: "sha1", HASH_SHA256: "sha256", HASH_MD5: "md5"}
@@ -34,13 +36,20 @@ MAX_HASHED_SOURCE_BYTES = 16 * 1024 * 1024  # one embedded source inflated to ha
 MAX_HASHED_SOURCES_BYTES = 256 * 1024 * 1024  # all embedded sources of one PDB
 
 
+# A DebugInfo is read-only: equal documents and compilation options are one object across the PDBs of a package
+# (formats/shared.py), so a package of thousands of PDBs of one source tree holds them once.
+_DOCUMENTS: Shared[Document, Document] = Shared()
+_OPTIONS: Shared[tuple[tuple[str, str], ...], dict[str, str]] = Shared()
+_NONE_EMBEDDED: dict[int, EmbeddedSource] = {}
+
+
 @dataclass(frozen=True)
 class PartError:
     part: str  # "Document table", "Source Link", "EmbeddedSource", "CompilationOptions", ...
     error: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DebugInfo:
     documents: tuple[Document, ...] = ()
     source_link: str | None = None  # the JSON text attached to the Module
@@ -71,11 +80,15 @@ def read_debug_info(pdb: PortablePdb) -> DebugInfo:
             errors.append(PartError(part, str(exc)))
             return default
 
-    documents = tuple(attempt("Document table", pdb.documents, []))
+    documents = tuple(_DOCUMENTS.same(d) for d in attempt("Document table", pdb.documents, []))
     kinds = attempt("CustomDebugInformation table", pdb.module_cdi_kinds, frozenset())
     source_link = attempt("Source Link", pdb.source_link, None) if CDI_SOURCE_LINK in kinds else None
-    embedded = attempt("EmbeddedSource", pdb.embedded_sources, {})
+    embedded = attempt("EmbeddedSource", pdb.embedded_sources, {}) or _NONE_EMBEDDED
     options = attempt("CompilationOptions", pdb.compilation_options, {}) if CDI_COMPILATION_OPTIONS in kinds else None
+    if options:
+        options = _OPTIONS.get(tuple(options.items()), dict)
+    if source_link is not None:
+        source_link = shared_text(source_link)
     references = CDI_COMPILATION_METADATA_REFERENCES in kinds and \
         attempt("CompilationMetadataReferences", pdb.check_compilation_metadata_references, True)
     return DebugInfo(documents, source_link, embedded, options, bool(references), tuple(errors))

@@ -19,6 +19,7 @@ from typing import Callable, Iterator, TypeVar
 from .msf import MSF7_MAGIC as MSF7_MAGIC  # re-exported: sniff() and callers use both readers from here
 from .msf import WindowsPdb as WindowsPdb
 from .records import quick_init
+from .shared import Shared
 from .source import ByteSource, FormatError, UncaughtError
 
 PDB_SIGNATURE = b"BSJB"
@@ -156,32 +157,24 @@ def read_compressed_int(buf: bytes | memoryview, pos: int) -> tuple[int, int]:
     return value, end
 
 
-# Values the PDBs of one package repeat, made and held once: GUIDs (hash algorithms, languages, CDI kinds) and
-# texts (document names, compilation options), in a package of thousands of PDBs built from one source tree.
-_GUIDS: dict[bytes, uuid.UUID] = {}
-_TEXTS: dict[str, str] = {}
-_SHARED_KEPT = 4096  # of each; when full, they are let go and gathered again
+_GUIDS: Shared[bytes, uuid.UUID] = Shared()  # hash algorithms, languages, CDI kinds: a few, in every PDB
+_TEXTS: Shared[str, str] = Shared()  # document names and compilation options, in every PDB of one source tree
+_SHARED_TEXT = 1024  # longer texts are not looked up
 _NIL_GUID = uuid.UUID(int=0)
 
 
 def known_guid(raw: bytes) -> uuid.UUID:
     """``uuid.UUID(bytes_le=raw)``, the same object for the same 16 bytes (UUIDs are immutable)."""
-    found = _GUIDS.get(raw)
-    if found is None:
-        if len(_GUIDS) >= _SHARED_KEPT:
-            _GUIDS.clear()
-        found = _GUIDS[raw] = uuid.UUID(bytes_le=raw)
-    return found
+    return _GUIDS.get(raw, _guid_le)
+
+
+def _guid_le(raw: bytes) -> uuid.UUID:
+    return uuid.UUID(bytes_le=raw)
 
 
 def shared_text(text: str) -> str:
     """`text`, as the one object already held for an equal string when there is one."""
-    found = _TEXTS.get(text)
-    if found is None:
-        if len(_TEXTS) >= _SHARED_KEPT:
-            _TEXTS.clear()
-        found = _TEXTS[text] = text
-    return found
+    return _TEXTS.same(text) if len(text) <= _SHARED_TEXT else text
 
 
 @quick_init

@@ -11,14 +11,17 @@ write (GitHub, GitLab, Azure DevOps, Bitbucket); :func:`repository_of` normalise
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .shared import Shared
 from .source import FormatError
 
 MAX_SOURCE_LINK_BYTES = 16 * 1024 * 1024
+_URLS_KEPT = 4096  # answers a map remembers
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,20 @@ class SourceLinkEntry:
 @dataclass(frozen=True)
 class SourceLinkMap:
     entries: tuple[SourceLinkEntry, ...]  # longest key first (SourceLinkMap sorts them so; the sort is stable)
+    # the answers given so far: a map is shared by the PDBs of one repository, which share their document names
+    _urls: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def url_for(self, path: str) -> str | None:
         """SourceLinkMap.TryGetUrl: the URL a debugger fetches for a document, or None when no entry maps it."""
+        urls = self._urls
+        if path in urls:
+            return urls[path]
+        if len(urls) >= _URLS_KEPT:
+            urls.clear()
+        url = urls[path] = self._url_for(path)
+        return url
+
+    def _url_for(self, path: str) -> str | None:
         if "*" in path:
             return None
         folded = path.casefold()
@@ -53,8 +67,13 @@ class SourceLinkMap:
         return None
 
 
+_TRAILING_COMMA = re.compile(r",\s*[}\]]")
+
+
 def _without_trailing_commas(text: str) -> str:
     """JsonDocumentOptions.AllowTrailingCommas: drop a ',' that only whitespace separates from '}' or ']'."""
+    if not _TRAILING_COMMA.search(text):
+        return text  # none anywhere (in a string or not): nothing to drop
     out, in_string, escaped, pending = [], False, False, -1
     for ch in text:
         if in_string:
@@ -87,7 +106,26 @@ def _strict_constant(name: str) -> float:
 
 
 def parse_source_link(text: str) -> SourceLinkMap:
-    """The map, or FormatError saying which rule the JSON breaks."""
+    """The map, or FormatError saying which rule the JSON breaks. The PDBs of one repository share their Source Link:
+    an equal text is parsed once (the map is immutable)."""
+    parsed = _PARSED.get(text, _parsed) if len(text) <= _SHARED_TEXT else _parsed(text)
+    if isinstance(parsed, str):
+        raise FormatError(parsed)
+    return parsed
+
+
+_PARSED: Shared[str, SourceLinkMap | str] = Shared(256)
+_SHARED_TEXT = 8 * 1024  # longer Source Link texts are parsed each time
+
+
+def _parsed(text: str) -> SourceLinkMap | str:
+    try:
+        return _parse(text)
+    except FormatError as exc:
+        return str(exc)
+
+
+def _parse(text: str) -> SourceLinkMap:
     if len(text) > MAX_SOURCE_LINK_BYTES:
         raise FormatError(f"the Source Link JSON is {len(text)} characters long, over the {MAX_SOURCE_LINK_BYTES} read")
     try:
@@ -135,6 +173,7 @@ _LOCAL_HOSTS = re.compile(r"^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0|
                           r"172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|[^.]+)$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=1024)  # the PDBs of one repository map to the same URLs
 def url_problem(url: str) -> str | None:
     """Why a debugger on another machine could not fetch ``url`` safely: not absolute https, credentials in it, a
     file: URL or a local path, or a host that only resolves on the build machine. None when it looks fine."""
