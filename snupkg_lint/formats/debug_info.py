@@ -36,10 +36,9 @@ MAX_HASHED_SOURCE_BYTES = 16 * 1024 * 1024  # one embedded source inflated to ha
 MAX_HASHED_SOURCES_BYTES = 256 * 1024 * 1024  # all embedded sources of one PDB
 
 
-# A DebugInfo is read-only: equal documents and compilation options are one object across the PDBs of a package
-# (formats/shared.py), so a package of thousands of PDBs of one source tree holds them once.
+# A DebugInfo is read-only: equal documents and compilation options (PortablePdb.held_compilation_options) are one
+# object across the PDBs of a package (formats/shared.py), so thousands of PDBs of one source tree hold them once.
 _DOCUMENTS: Shared[Document, Document] = Shared()
-_OPTIONS: Shared[tuple[tuple[str, str], ...], dict[str, str]] = Shared()
 _NONE_EMBEDDED: dict[int, EmbeddedSource] = {}
 
 
@@ -81,15 +80,14 @@ def read_debug_info(pdb: PortablePdb) -> DebugInfo:
             return default
 
     documents = tuple(_DOCUMENTS.same(d) for d in attempt("Document table", pdb.documents, []))
-    kinds = attempt("CustomDebugInformation table", pdb.module_cdi_kinds, frozenset())
-    source_link = attempt("Source Link", pdb.source_link, None) if CDI_SOURCE_LINK in kinds else None
+    kinds = attempt("CustomDebugInformation table", pdb.module_cdi_kind_numbers, frozenset())
+    source_link = attempt("Source Link", pdb.source_link, None) if CDI_SOURCE_LINK.int in kinds else None
     embedded = attempt("EmbeddedSource", pdb.embedded_sources, {}) or _NONE_EMBEDDED
-    options = attempt("CompilationOptions", pdb.compilation_options, {}) if CDI_COMPILATION_OPTIONS in kinds else None
-    if options:
-        options = _OPTIONS.get(tuple(options.items()), dict)
+    options = attempt("CompilationOptions", pdb.held_compilation_options, {}) \
+        if CDI_COMPILATION_OPTIONS.int in kinds else None
     if source_link is not None:
         source_link = shared_text(source_link)
-    references = CDI_COMPILATION_METADATA_REFERENCES in kinds and \
+    references = CDI_COMPILATION_METADATA_REFERENCES.int in kinds and \
         attempt("CompilationMetadataReferences", pdb.check_compilation_metadata_references, True)
     return DebugInfo(documents, source_link, embedded, options, bool(references), tuple(errors))
 

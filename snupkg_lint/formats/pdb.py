@@ -163,6 +163,13 @@ _SHARED_TEXT = 1024  # longer texts are not looked up
 _NIL_GUID = uuid.UUID(int=0)
 
 
+def _seed_guids() -> None:
+    """The GUIDs named in this module are the objects the reader gives for them (compared by identity first)."""
+    for name, value in list(globals().items()):
+        if isinstance(value, uuid.UUID) and name.startswith(("HASH_", "LANGUAGE_", "CDI_")):
+            _GUIDS.get(value.bytes_le, lambda _, v=value: v)
+
+
 def known_guid(raw: bytes) -> uuid.UUID:
     """``uuid.UUID(bytes_le=raw)``, the same object for the same 16 bytes (UUIDs are immutable)."""
     return _GUIDS.get(raw, _guid_le)
@@ -175,6 +182,9 @@ def _guid_le(raw: bytes) -> uuid.UUID:
 def shared_text(text: str) -> str:
     """`text`, as the one object already held for an equal string when there is one."""
     return _TEXTS.same(text) if len(text) <= _SHARED_TEXT else text
+
+
+_seed_guids()
 
 
 @quick_init
@@ -499,8 +509,9 @@ class PortablePdb:
 
     def _module_cdi(self, kind: uuid.UUID) -> bytes | None:
         """Value of the first CDI of ``kind`` whose parent is the Module (row 1), where debuggers look."""
+        number = kind.int
         for table, row, found, value in self._cdi_rows:
-            if found == kind and table == MODULE and row == 1:
+            if row == 1 and table == MODULE and (found is kind or found.int == number):
                 return self.blob_at(value)
         return None
 
@@ -569,18 +580,14 @@ class PortablePdb:
     @_format_errors
     def compilation_options(self) -> dict[str, str]:
         """The CompilationOptions CDI (§5.3, §5.5): ``(name\\0 value\\0)*``; empty if absent."""
+        return dict(self.held_compilation_options())
+
+    @_format_errors
+    def held_compilation_options(self) -> dict[str, str]:
+        """:meth:`compilation_options` as the one dict held for equal records (the PDBs of one build share
+        theirs): read-only."""
         value = self._module_cdi(CDI_COMPILATION_OPTIONS)
-        if not value:
-            return {}
-        if not value.endswith(b"\0"):
-            raise FormatError("the CompilationOptions blob does not end with a NUL terminator")
-        strings = [shared_text(s.decode("utf-8", "replace")) for s in value[:-1].split(b"\0")]
-        if len(strings) % 2:
-            raise FormatError("the CompilationOptions blob holds a name without a value")
-        options: dict[str, str] = {}
-        for name, option in zip(strings[::2], strings[1::2]):
-            options.setdefault(name, option)
-        return options
+        return _OPTIONS.get(value, _compilation_options) if value else {}
 
     @_format_errors
     def compilation_metadata_references(self) -> list[MetadataReference]:
@@ -611,9 +618,29 @@ class PortablePdb:
         """The kinds of the CustomDebugInformation rows attached to the Module (row 1); no value is read."""
         return frozenset(kind for table, row, kind, _ in self._cdi_rows if table == MODULE and row == 1)
 
+    @_format_errors
+    def module_cdi_kind_numbers(self) -> frozenset[int]:
+        """:meth:`module_cdi_kinds` as the GUIDs' 128-bit numbers (``UUID.int``), cheaper to look in."""
+        return frozenset(kind.int for table, row, kind, _ in self._cdi_rows if table == MODULE and row == 1)
+
 
 # records of file name, aliases and the 25 fixed bytes, end to end (possessive: nothing is tried twice)
 _METADATA_REFERENCES = re.compile(rb"(?:[^\0]*+\0[^\0]*+\0.{25})*+", re.DOTALL)
+
+
+def _compilation_options(value: bytes) -> dict[str, str]:
+    if not value.endswith(b"\0"):
+        raise FormatError("the CompilationOptions blob does not end with a NUL terminator")
+    strings = [shared_text(s.decode("utf-8", "replace")) for s in value[:-1].split(b"\0")]
+    if len(strings) % 2:
+        raise FormatError("the CompilationOptions blob holds a name without a value")
+    options: dict[str, str] = {}
+    for name, option in zip(strings[::2], strings[1::2]):
+        options.setdefault(name, option)
+    return options
+
+
+_OPTIONS: Shared[bytes, dict[str, str]] = Shared(256)  # CompilationOptions records → their (read-only) dict
 
 
 def _metadata_reference_records(value: bytes, names: bool = True) -> Iterator[tuple[str, str, int]]:
