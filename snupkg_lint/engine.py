@@ -45,15 +45,19 @@ def assess(findings: tuple[Finding, ...]) -> tuple[str, Finding | None, tuple[Fi
 
 
 def run_rules(artifacts: Artifacts, rules: list[Rule]) -> list[Finding]:
-    findings: list[Finding] = []
-    for rule in rules:
+    """Every rule's findings, in the order of `rules`. The push-stage rules (P) are run first: they read the zip
+    directory and the nuspec only, so they run while a forked helper opens the PDBs and assemblies the others read
+    (Artifacts.prefetch); the order of the findings is not changed by it."""
+    found: list[list[Finding]] = [[] for _ in rules]
+    for n in sorted(range(len(rules)), key=lambda n: not rules[n].id.startswith("P")):
+        rule = rules[n]
         try:
-            findings.extend(rule.finding(hit) for hit in rule.check(artifacts))
+            found[n].extend(rule.finding(hit) for hit in rule.check(artifacts))
         except (KeyboardInterrupt, MemoryError):
             raise
         except Exception as exc:  # a rule bug must not hide the other rules' findings
-            findings.append(_internal_error(rule, exc))
-    return findings
+            found[n].append(_internal_error(rule, exc))
+    return [finding for findings in found for finding in findings]
 
 
 def check_package(

@@ -6,6 +6,7 @@ Link once; `covered` says whether a debugger can get a document's text (embedded
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -23,10 +24,13 @@ _UNTRACKED = re.compile(r"(^|[\\/])(obj|temp|tmp)[\\/]|\.g\.(i\.)?(cs|vb)$|\.Ass
 
 
 def portable(a: Artifacts) -> Iterator[tuple[DebugSymbols, DebugInfo]]:
-    for symbols in a.debug_symbols:
-        info = a.debug_info(symbols)
-        if info is not None:
-            yield symbols, info
+    """The symbols whose debug information reads, with it (found once, kept as two columns: a dozen rules walk
+    them)."""
+    found = a.memo.get("portable")
+    if found is None:
+        pairs = [(symbols, info) for symbols in a.debug_symbols if (info := a.debug_info(symbols)) is not None]
+        found = a.memo["portable"] = (tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
+    return zip(*found)  # type: ignore[call-overload]
 
 
 def evidence(symbols: DebugSymbols, **more: object) -> dict:
@@ -55,7 +59,12 @@ def source_link_of(a: Artifacts, symbols: DebugSymbols, info: DebugInfo) -> Sour
 
 def untracked(document: Document) -> bool:
     """A file git does not track: under obj/, a temp folder, or generated (*.g.cs, *.AssemblyAttributes.cs)."""
-    return bool(_UNTRACKED.search(document.name))
+    return _untracked_name(document.name)
+
+
+@functools.lru_cache(maxsize=4096)  # the PDBs of one source tree name the same documents
+def _untracked_name(name: str) -> bool:
+    return bool(_UNTRACKED.search(name))
 
 
 def covered(info: DebugInfo, links: SourceLinkMap | None, document: Document) -> bool:
