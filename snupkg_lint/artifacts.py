@@ -327,7 +327,7 @@ class Artifacts:
             return SymbolFile(entry, "unreadable", None, str(exc))
         try:
             if kind == "portable":
-                reader = PortablePdb.open(source)
+                reader = PortablePdb.open(source.held())
                 self._readers.put(entry.index, reader)
                 symbol = SymbolFile(entry, kind, PdbIdentity(reader.id, reader.id_offset), None)
                 if entry.size <= min(SMALL_PDB_BYTES, MAX_DEBUG_INFO_BYTES):  # read while the PDB is at hand

@@ -389,3 +389,32 @@ class EntrySource:
         state = self._archive._live.pop(self.entry.index, None)
         if state is not None:
             state.close()
+
+    def held(self) -> "EntrySource | HeldEntry":
+        """This source, or one answering from the entry's whole data when a read has just inflated all of it (a
+        small entry): the same answers and errors, with no look into the pool per read. It keeps those bytes."""
+        state = self._archive._live.get(self.entry.index)
+        if state is not None and state.head is not None and len(state.head) == self.size:
+            return HeldEntry(self.entry, state.head)
+        return self
+
+
+class HeldEntry:
+    """A ByteSource over one zip entry's whole data, already inflated (see EntrySource.held)."""
+
+    __slots__ = ("entry", "size", "_data")
+
+    def __init__(self, entry: ZipEntry, data: bytes):
+        self.entry, self.size, self._data = entry, len(data), data
+
+    def head(self, length: int) -> bytes:
+        return self._data[: min(length, self.size)]
+
+    def read(self, offset: int, length: int) -> bytes:
+        end = offset + length
+        if offset < 0 or length < 0 or end > self.size:
+            check_range(self.size, offset, length, f"data in '{self.entry.name}'")
+        return self._data[offset:end]
+
+    def close(self) -> None:
+        pass
