@@ -12,13 +12,13 @@ runs and machines. No time or machine-specific value is written: the same input 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from typing import Any, Iterable
 
 from snupkg_lint import __version__
 from snupkg_lint.catalog import RuleDoc, load_catalog
 from snupkg_lint.model import Finding, PackageReport, Rule
+from snupkg_lint.report import json_writer
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -102,7 +102,7 @@ def render(reports: Iterable[PackageReport], rules: list[Rule], *, root: str = "
                                      "predictedRule": r.predicted.rule if r.predicted else None} for r in reports]},
     }
     document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_writer.dumps(document) + "\n"  # json.dumps(indent=2, ensure_ascii=False)'s bytes, faster
 
 
 def _root_uri(root: str) -> str:
