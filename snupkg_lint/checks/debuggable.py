@@ -28,8 +28,13 @@ def portable(a: Artifacts) -> Iterator[tuple[DebugSymbols, DebugInfo]]:
     them)."""
     found = a.memo.get("portable")
     if found is None:
-        pairs = [(symbols, info) for symbols in a.debug_symbols if (info := a.debug_info(symbols)) is not None]
-        found = a.memo["portable"] = (tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
+        readable, infos = [], []
+        for symbols in a.debug_symbols:
+            info = a.debug_info(symbols)
+            if info is not None:
+                readable.append(symbols)
+                infos.append(info)
+        found = a.memo["portable"] = (readable, infos)
     return zip(*found)  # type: ignore[call-overload]
 
 

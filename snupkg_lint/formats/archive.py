@@ -152,13 +152,17 @@ def _split_or_spanned(fileobj: BinaryIO, size: int) -> bool:
 
 def _keep_less(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
     """What zipfile holds per entry, less: every entry is opened through its record, never by name, so the name
-    index goes; entries written together share their timestamp, so equal ones are one object."""
+    index goes; entries written together share their timestamp, attributes and extra field, so equal values are
+    one object."""
     zf.NameToInfo = {}
-    times: dict[tuple, tuple] = {}
+    held: dict[object, object] = {}
     for info in infos:
-        info.date_time = times.setdefault(info.date_time, info.date_time)
-        if len(times) > 4096:
-            times.clear()
+        if len(held) > 4096:
+            held.clear()
+        info.date_time = held.setdefault(info.date_time, info.date_time)
+        info._raw_time = held.setdefault(("time", info._raw_time), info._raw_time)
+        info.external_attr = held.setdefault(("attr", info.external_attr), info.external_attr)
+        info.extra = held.setdefault(info.extra, info.extra)
 
 
 def _error(exc: BaseException) -> str:
