@@ -38,7 +38,13 @@ MAX_HASHED_SOURCES_BYTES = 256 * 1024 * 1024  # all embedded sources of one PDB
 
 # A DebugInfo is read-only: equal documents and compilation options (PortablePdb.held_compilation_options) are one
 # object across the PDBs of a package (formats/shared.py), so thousands of PDBs of one source tree hold them once.
-_DOCUMENTS: Shared[Document, Document] = Shared()
+_DOCUMENTS: Shared[tuple, Document] = Shared()
+
+
+def _document_key(d: Document) -> tuple:
+    """What makes documents equal, with their GUIDs as numbers (cheaper to hash than UUIDs)."""
+    return (d.row, d.name, d.hash, d.hash_algorithm.int if d.hash_algorithm else None,
+            d.language.int if d.language else None)
 _NONE_EMBEDDED: dict[int, EmbeddedSource] = {}
 
 
@@ -79,7 +85,8 @@ def read_debug_info(pdb: PortablePdb) -> DebugInfo:
             errors.append(PartError(part, str(exc)))
             return default
 
-    documents = tuple(_DOCUMENTS.same(d) for d in attempt("Document table", pdb.documents, []))
+    documents = tuple(_DOCUMENTS.get(_document_key(d), lambda _, d=d: d)
+                      for d in attempt("Document table", pdb.documents, []))
     kinds = attempt("CustomDebugInformation table", pdb.module_cdi_kind_numbers, frozenset())
     source_link = attempt("Source Link", pdb.source_link, None) if CDI_SOURCE_LINK.int in kinds else None
     embedded = attempt("EmbeddedSource", pdb.embedded_sources, {}) or _NONE_EMBEDDED

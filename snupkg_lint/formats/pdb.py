@@ -493,14 +493,26 @@ class PortablePdb:
     @functools.cached_property
     def _cdi_rows(self) -> list[tuple[int, int, uuid.UUID, int]]:
         """CustomDebugInformation rows as (parent table, parent row, kind, value blob index), values unread."""
-        rows = []
+        rows, kinds = [], {}  # kinds: #GUID index → its GUID (thousands of rows name a handful of kinds)
         for number, (parent, kind, value) in enumerate(self._rows(CUSTOM_DEBUG_INFORMATION), start=1):
             tag = parent & ((1 << _HCDI_TAG_BITS) - 1)
             if tag >= len(HAS_CUSTOM_DEBUG_INFORMATION_TABLES):
                 raise FormatError(f"CustomDebugInformation row {number}: invalid HasCustomDebugInformation tag {tag}")
             table = HAS_CUSTOM_DEBUG_INFORMATION_TABLES[tag]
-            rows.append((table, parent >> _HCDI_TAG_BITS, self._guid_at(kind) or _NIL_GUID, value))
+            guid = kinds.get(kind)
+            if guid is None:
+                guid = kinds[kind] = self._guid_at(kind) or _NIL_GUID
+            rows.append((table, parent >> _HCDI_TAG_BITS, guid, value))
         return rows
+
+    @functools.cached_property
+    def _module_cdis(self) -> dict[int, int]:
+        """Kind (its GUID's number) → value blob index of the first CDI of that kind attached to the Module (row 1)."""
+        found: dict[int, int] = {}
+        for table, row, kind, value in self._cdi_rows:
+            if row == 1 and table == MODULE:
+                found.setdefault(kind.int, value)
+        return found
 
     @_format_errors
     def custom_debug_information(self) -> list[CustomDebugInfo]:
@@ -509,11 +521,8 @@ class PortablePdb:
 
     def _module_cdi(self, kind: uuid.UUID) -> bytes | None:
         """Value of the first CDI of ``kind`` whose parent is the Module (row 1), where debuggers look."""
-        number = kind.int
-        for table, row, found, value in self._cdi_rows:
-            if row == 1 and table == MODULE and (found is kind or found.int == number):
-                return self.blob_at(value)
-        return None
+        value = self._module_cdis.get(kind.int)
+        return None if value is None else self.blob_at(value)
 
     @_format_errors
     def source_link(self) -> str | None:
@@ -621,7 +630,7 @@ class PortablePdb:
     @_format_errors
     def module_cdi_kind_numbers(self) -> frozenset[int]:
         """:meth:`module_cdi_kinds` as the GUIDs' 128-bit numbers (``UUID.int``), cheaper to look in."""
-        return frozenset(kind.int for table, row, kind, _ in self._cdi_rows if table == MODULE and row == 1)
+        return frozenset(self._module_cdis)
 
 
 # records of file name, aliases and the 25 fixed bytes, end to end (possessive: nothing is tried twice)
