@@ -21,7 +21,7 @@ from .shared import Shared
 from .source import FormatError
 
 MAX_SOURCE_LINK_BYTES = 16 * 1024 * 1024
-_URLS_KEPT = 4096  # answers a map remembers
+_URLS_KEPT = 1024  # answers a map remembers (maps are held by _PARSED: at most 64 × 1024 answers)
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def parse_source_link(text: str) -> SourceLinkMap:
     return parsed
 
 
-_PARSED: Shared[str, SourceLinkMap | str] = Shared(256)
+_PARSED: Shared[str, SourceLinkMap | str] = Shared(64)
 _SHARED_TEXT = 8 * 1024  # longer Source Link texts are parsed each time
 
 
