@@ -49,7 +49,7 @@ def run_rules(artifacts: Artifacts, rules: list[Rule]) -> list[Finding]:
     directory and the nuspec only, so they run while a forked helper opens the PDBs and assemblies the others read
     (Artifacts.prefetch); the order of the findings is not changed by it."""
     found: list[list[Finding]] = [[] for _ in rules]
-    for n in sorted(range(len(rules)), key=lambda n: not rules[n].id.startswith("P")):
+    for n in sorted(range(len(rules)), key=lambda n: rules[n].outcome.stage is not Stage.PUSH):
         rule = rules[n]
         try:
             found[n].extend(rule.finding(hit) for hit in rule.check(artifacts))

@@ -14,12 +14,12 @@ import pytest
 from snupkg_lint import engine
 from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.formats import sourcelink
-from snupkg_lint.formats.archive import HeldEntry, ZipArchive
+from snupkg_lint.formats.archive import ZipArchive
 from snupkg_lint.formats.debug_info import read_debug_info
 from snupkg_lint.formats.pdb import PortablePdb
 from snupkg_lint.formats.shared import Shared
 from snupkg_lint.formats.source import BytesSource, FormatError
-from snupkg_lint.model import Hit, Outcome, Rule, Severity, msg
+from snupkg_lint.model import Hit, Outcome, Rule, Severity, msg, push
 from tests.factory import package as pkg
 from tests.factory.pair import portable_pdb
 
@@ -118,7 +118,7 @@ def test_a_held_entry_reads_and_fails_as_the_zip_entry_source(tmp_path):
         assert source.held() is source  # nothing inflated yet
         source.head(64)
         held = source.held()
-        assert isinstance(held, HeldEntry) and held.size == source.size == len(data)
+        assert held is not source and held.size == source.size == len(data)
         rng = random.Random(6)
         for _ in range(300):
             offset, length = rng.randrange(-2, len(data) + 3), rng.randrange(-2, 80)
@@ -159,6 +159,7 @@ def test_trailing_commas_are_still_accepted_and_commas_in_strings_kept():
 
 
 def test_push_stage_rules_run_first_but_findings_keep_the_rules_order(tmp_path):
+    """The push-stage rules are those whose outcome is a push answer."""
     ran = []
 
     def recording(rule_id):
@@ -172,8 +173,8 @@ def test_push_stage_rules_run_first_but_findings_keep_the_rules_order(tmp_path):
         yield Hit(msg("before the crash"))
         raise RuntimeError("boom")
 
-    rules = [Rule(i, f"rule-{i.lower()}", Severity.WARNING, Outcome(), "s", "f", recording(i))
-             for i in ("D001", "N001", "P100", "V101", "P200")]
+    rules = [Rule(i, f"rule-{i.lower()}", Severity.WARNING, push(400) if i[0] == "P" else Outcome(), "s", "f",
+                  recording(i)) for i in ("D001", "N001", "P100", "V101", "P200")]
     rules.insert(4, Rule("V102", "rule-v102", Severity.WARNING, Outcome(), "s", "f", crashing))
     path = pkg.write(tmp_path, "x.snupkg", pkg.package({"lib/net8.0/A.pdb": portable_pdb()}))
     with Artifacts(path, None) as artifacts:

@@ -14,6 +14,7 @@ from snupkg_lint.artifacts import MAX_DEBUG_INFO_BYTES, Artifacts, DebugSymbols
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.formats.debug_info import DebugInfo
 from snupkg_lint.formats.pdb import Document
+from snupkg_lint.formats.shared import Shared
 from snupkg_lint.formats.source import FormatError
 from snupkg_lint.formats.sourcelink import SourceLinkMap, parse_source_link, url_problem
 from snupkg_lint.model import Hit, Outcome, Severity, msg
@@ -78,20 +79,12 @@ def covered(info: DebugInfo, links: SourceLinkMap | None, document: Document) ->
 
 # A package whose every PDB draws these findings names the same documents thousands of times: the messages' lists
 # of the first few are kept once, not once per finding (the names themselves are shared by the PDB reader).
-# Bounded: forgotten all at once.
-_FIRST: dict[tuple[str, ...], str] = {}
-SHARED_LISTS = 1024
+_FIRST: Shared[tuple[str, ...], str] = Shared(1024)
 
 
 def listed(documents: list[Document]) -> dict:
     """The message arguments naming some of `documents`: how many, and the first few."""
-    shown = tuple([d.name for d in documents[:SHOWN]])
-    first = _FIRST.get(shown)
-    if first is None:
-        if len(_FIRST) >= SHARED_LISTS:
-            _FIRST.clear()
-        first = _FIRST[shown] = ", ".join(shown)
-    return {"count": len(documents), "first": first}
+    return {"count": len(documents), "first": _FIRST.get(tuple([d.name for d in documents[:SHOWN]]), ", ".join)}
 
 
 def names(documents: list[Document]) -> list[str]:

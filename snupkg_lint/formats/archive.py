@@ -16,7 +16,7 @@ import zlib
 from collections import OrderedDict
 from typing import BinaryIO, Iterator
 
-from snupkg_lint.formats.source import FormatError, check_range
+from snupkg_lint.formats.source import BytesSource, FormatError, check_range
 
 CHUNK = 1 << 20  # bytes per read when streaming an entry
 # Stored and Deflate: all .NET Framework's ZipArchive inflates. Deflate64 (9) is .NET Core's only (corefx tests skip
@@ -394,31 +394,10 @@ class EntrySource:
         if state is not None:
             state.close()
 
-    def held(self) -> "EntrySource | HeldEntry":
+    def held(self) -> "EntrySource | BytesSource":
         """This source, or one answering from the entry's whole data when a read has just inflated all of it (a
         small entry): the same answers and errors, with no look into the pool per read. It keeps those bytes."""
         state = self._archive._live.get(self.entry.index)
         if state is not None and state.head is not None and len(state.head) == self.size:
-            return HeldEntry(self.entry, state.head)
+            return BytesSource(state.head, f"data in '{self.entry.name}'")
         return self
-
-
-class HeldEntry:
-    """A ByteSource over one zip entry's whole data, already inflated (see EntrySource.held)."""
-
-    __slots__ = ("entry", "size", "_data")
-
-    def __init__(self, entry: ZipEntry, data: bytes):
-        self.entry, self.size, self._data = entry, len(data), data
-
-    def head(self, length: int) -> bytes:
-        return self._data[: min(length, self.size)]
-
-    def read(self, offset: int, length: int) -> bytes:
-        end = offset + length
-        if offset < 0 or length < 0 or end > self.size:
-            check_range(self.size, offset, length, f"data in '{self.entry.name}'")
-        return self._data[offset:end]
-
-    def close(self) -> None:
-        pass

@@ -45,7 +45,9 @@ def _document_key(d: Document) -> tuple:
     """What makes documents equal, with their GUIDs as numbers (cheaper to hash than UUIDs)."""
     return (d.row, d.name, d.hash, d.hash_algorithm.int if d.hash_algorithm else None,
             d.language.int if d.language else None)
-_NONE_EMBEDDED: dict[int, EmbeddedSource] = {}
+
+
+_NONE_EMBEDDED: dict[int, EmbeddedSource] = {}  # the embedded sources of a PDB with none (read-only)
 
 
 @dataclass(frozen=True)

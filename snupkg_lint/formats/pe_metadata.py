@@ -164,12 +164,11 @@ class _Tables:
         return self._md.read(stream.offset + index, min(length or stream.size - index, stream.size - index))
 
     def _is_string(self, index: int, expected: bytes) -> bool:
-        """Whether the #Strings entry at `index` is `expected` (ASCII): its bytes up to the NUL, or to the end of
-        the heap. FormatError for an index past the heap, whatever the text."""
+        """Whether the #Strings entry at `index` is `expected` (ASCII): its bytes up to the NUL within the 1 KiB
+        read, or to the end of the heap. FormatError for an index past the heap, or a read past the metadata."""
         if not index:
             return not expected
-        found = self._heap("#Strings", index, len(expected) + 1)
-        return found == expected + b"\0" or found == expected
+        return self._heap("#Strings", index, 1024).split(b"\0", 1)[0] == expected
 
     def _blob(self, index: int) -> bytes:
         head = self._heap("#Blob", index, 4)

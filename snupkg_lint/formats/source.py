@@ -34,17 +34,19 @@ def check_range(size: int, offset: int, length: int, what: str = "data") -> None
 
 
 class BytesSource:
-    """A ByteSource over bytes already in memory."""
+    """A ByteSource over bytes already in memory; `what` names them in a read's error (as the source they were
+    read from would)."""
 
-    def __init__(self, data: bytes | bytearray | memoryview):
+    def __init__(self, data: bytes | bytearray | memoryview, what: str = "data"):
         self._data = memoryview(data).cast("B") if not isinstance(data, bytes) else data
+        self._what = what
 
     @property
     def size(self) -> int:
         return len(self._data)
 
     def read(self, offset: int, length: int) -> bytes:
-        check_range(len(self._data), offset, length)
+        check_range(len(self._data), offset, length, self._what)
         return bytes(self._data[offset : offset + length])
 
     def head(self, length: int) -> bytes:
