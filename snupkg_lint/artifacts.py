@@ -320,20 +320,21 @@ class Artifacts:
     def _open_symbol(self, entry: ZipEntry) -> SymbolFile:
         if entry.dotnet_problem:
             return SymbolFile(entry, "unreadable", None, entry.dotnet_problem)
-        source = self._source(self.snupkg, entry)
+        data = self.snupkg.archive.small(entry)  # a small PDB is read whole, once, for all that follows
+        source = self._source(self.snupkg, entry) if data is None else BytesSource(data, f"data in '{entry.name}'")
         try:
             kind = sniff(source.head(64))
         except FormatError as exc:
             return SymbolFile(entry, "unreadable", None, str(exc))
         try:
             if kind == "portable":
-                reader = PortablePdb.open(source.held())
+                reader = PortablePdb.open(source if data is not None else source.held())
                 self._readers.put(entry.index, reader)
                 symbol = SymbolFile(entry, kind, PdbIdentity(reader.id, reader.id_offset), None)
                 if entry.size <= min(SMALL_PDB_BYTES, MAX_DEBUG_INFO_BYTES):  # read while the PDB is at hand
                     self._debug_info[4 * entry.index + _SNUPKG_RANK] = read_debug_info(reader)  # (debuggable checks)
-                if self.nupkg is not None and entry.size <= SMALL_PDB_BYTES:
-                    self.pdb_digest(symbol, "SHA256")  # Roslyn's algorithm, hashed while at hand too
+                if self.nupkg is not None and entry.size <= SMALL_PDB_BYTES:  # Roslyn's algorithm, hashed now too
+                    self._digests[(entry.index, "SHA256")] = self._hash(symbol, "SHA256", data)
                 return symbol
             if kind == "windows":
                 WindowsPdb.open(source)
@@ -365,7 +366,8 @@ class Artifacts:
     def _open_assembly(self, entry: ZipEntry) -> Assembly:
         if entry.dotnet_problem:
             return Assembly(entry, error=entry.dotnet_problem)
-        source = self._source(self.nupkg, entry)
+        data = self.nupkg.archive.small(entry)  # a small assembly is read whole, once, for its headers and metadata
+        source = self._source(self.nupkg, entry) if data is None else BytesSource(data, f"data in '{entry.name}'")
         try:
             image = read_pe(source)
             if image.is_dotnet and in_symbol_scope(entry.name):  # the debuggable checks ask: read it while at hand
@@ -521,12 +523,13 @@ class Artifacts:
         for (symbol, algorithm), digest in zip(todo, digests):
             self._digests[(symbol.entry.index, algorithm)] = digest
 
-    def _hash(self, symbol: SymbolFile, algorithm: str) -> Digest:
+    def _hash(self, symbol: SymbolFile, algorithm: str, data: bytes | None = None) -> Digest:
+        """`data`: the entry's whole data when it is at hand already (else it is streamed from the zip)."""
         if symbol.entry.size > MAX_HASHED_PDB_BYTES:
             return Digest(error=f"{symbol.entry.name} inflates to {symbol.entry.size:,} bytes; "
                           f"snupkg-lint hashes at most {MAX_HASHED_PDB_BYTES:,}", limited=True)
         try:
-            chunks = self.snupkg.archive.chunks(symbol.entry)
+            chunks = (data,) if data is not None else self.snupkg.archive.chunks(symbol.entry)
             return Digest(checksum_with_id_zeroed(chunks, symbol.pdb.id_offset, algorithm))
         except ArchiveError as exc:
             return Digest(error=str(exc))

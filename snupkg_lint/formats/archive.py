@@ -309,6 +309,12 @@ class ZipArchive:
             return None
         return data
 
+    def small(self, entry: ZipEntry) -> bytes | None:
+        """A small entry's whole data (up to 64 KiB), read and inflated at once with zipfile's checks; None for a
+        larger entry or anything unusual or wrong about it: read that one through source(), which words every error.
+        The bytes are not kept here (a reader that wants them wraps them in a BytesSource)."""
+        return self._whole(entry) if entry.size <= _HEAD_CACHE else None
+
     def source(self, entry: ZipEntry) -> "EntrySource":
         """Random access to the entry's data (a ByteSource), inflating only what is asked for."""
         return EntrySource(self, entry)

@@ -784,7 +784,7 @@ def _read_pdb_stream(src: ByteSource, stream: StreamHeader) -> tuple[bytes, int,
     """``#Pdb`` (§3.3): id, EntryPoint, ReferencedTypeSystemTables, TypeSystemTableRows — SRM's checks."""
     if stream.size < 32:
         raise FormatError(f"the #Pdb stream is {stream.size} bytes long, shorter than its 32-byte header")
-    head = src.read(stream.offset, 32)
+    head = src.read(stream.offset, min(stream.size, 32 + 4 * 64))  # in the file (open() checked the stream)
     pdb_id = head[:20]
     entry_point, referenced = struct.unpack_from("<IQ", head, 20)
     if entry_point and (entry_point >> 24 != METHOD_DEF or entry_point & 0xFFFFFF == 0):
@@ -800,7 +800,7 @@ def _read_pdb_stream(src: ByteSource, stream: StreamHeader) -> tuple[bytes, int,
             f"the #Pdb stream is {stream.size} bytes long, too short for the {count} TypeSystemTableRows "
             f"its mask announces ({32 + 4 * count} bytes needed)"
         )
-    rows = _row_counts(referenced, src.read(stream.offset + 32, 4 * count), "#Pdb TypeSystemTableRows")
+    rows = _row_counts(referenced, head[32 : 32 + 4 * count], "#Pdb TypeSystemTableRows")
     return pdb_id, stream.offset, entry_point, referenced, rows
 
 
@@ -829,7 +829,7 @@ def _read_table_header(src: ByteSource, stream: StreamHeader) -> tuple[int, dict
     """``#~`` header (II.24.2.6, §3.4): ``(HeapSizes, row counts, file offset of the first row)``."""
     if stream.size < 24:
         raise FormatError(f"the {stream.name} stream is {stream.size} bytes long, shorter than its 24-byte header")
-    head = src.read(stream.offset, 24)
+    head = src.read(stream.offset, min(stream.size, 24 + 4 * 64))  # in the file (open() checked the stream)
     heap_sizes = head[6]
     valid = int.from_bytes(head[8:16], "little")
     if valid & ~(_TYPE_SYSTEM_TABLES | _DEBUG_TABLES):
@@ -843,14 +843,15 @@ def _read_table_header(src: ByteSource, stream: StreamHeader) -> tuple[int, dict
         raise FormatError(
             f"the {stream.name} stream is {stream.size} bytes long, too short for the row counts of its {count} tables"
         )
-    rows = _row_counts(valid, src.read(stream.offset + 24, 4 * count), f"{stream.name} row counts")
-    local = sorted(t for t, n in rows.items() if t < DOCUMENT and n)
-    if local:  # SRM would read them (and size nothing of the debug tables by them); snupkg-lint has no layouts
-        raise FormatError(
-            f"the {stream.name} stream has rows in type-system tables ({', '.join(f'0x{t:02X}' for t in local)}); "
-            "a standalone PDB holds only the debug tables 0x30-0x37"
-        )
-    rows = {t: n for t, n in rows.items() if t >= DOCUMENT}  # empty type-system tables: SRM reads no rows
+    rows = _row_counts(valid, head[24 : 24 + 4 * count], f"{stream.name} row counts")
+    if valid & _BELOW_DEBUG_TABLES:  # type-system tables listed (a standalone PDB's are usually not)
+        local = sorted(t for t, n in rows.items() if t < DOCUMENT and n)
+        if local:  # SRM would read them (and size nothing of the debug tables by them); snupkg-lint has no layouts
+            raise FormatError(
+                f"the {stream.name} stream has rows in type-system tables ({', '.join(f'0x{t:02X}' for t in local)}); "
+                "a standalone PDB holds only the debug tables 0x30-0x37"
+            )
+        rows = {t: n for t, n in rows.items() if t >= DOCUMENT}  # empty type-system tables: SRM reads no rows
     declared_sorted = int.from_bytes(head[16:24], "little")
     for table, name in _MUST_BE_SORTED.items():  # SRM's table readers: rows, and no Sorted bit → throw
         if rows.get(table) and not declared_sorted >> table & 1:
@@ -859,6 +860,7 @@ def _read_table_header(src: ByteSource, stream: StreamHeader) -> tuple[int, dict
     return heap_sizes, rows, stream.offset + header_size
 
 
+_BELOW_DEBUG_TABLES = (1 << DOCUMENT) - 1
 _HCDI_TABLE_SET = frozenset(HAS_CUSTOM_DEBUG_INFORMATION_TABLES)
 _UINT32S = [struct.Struct(f"<{n}I") for n in range(65)]  # row counts of n tables
 

@@ -38,7 +38,8 @@ class BytesSource:
     read from would)."""
 
     def __init__(self, data: bytes | bytearray | memoryview, what: str = "data"):
-        self._data = memoryview(data).cast("B") if not isinstance(data, bytes) else data
+        self._bytes = isinstance(data, bytes)  # then a slice is already the bytes to give (no copy of a copy)
+        self._data = data if self._bytes else memoryview(data).cast("B")
         self._what = what
 
     @property
@@ -46,8 +47,10 @@ class BytesSource:
         return len(self._data)
 
     def read(self, offset: int, length: int) -> bytes:
-        check_range(len(self._data), offset, length, self._what)
-        return bytes(self._data[offset : offset + length])
+        end = offset + length
+        if offset < 0 or length < 0 or end > len(self._data):
+            check_range(len(self._data), offset, length, self._what)
+        return self._data[offset:end] if self._bytes else bytes(self._data[offset:end])
 
     def head(self, length: int) -> bytes:
         return bytes(self._data[: min(length, len(self._data))])
