@@ -554,7 +554,7 @@ class Artifacts:
             if image.embedded_pdb() is not None:
                 error, _, _ = self.embedded_pdb_error(self.assembly(entry))
                 found.append(DebugSymbols(entry, None, "embedded", "unreadable" if error else "portable", error))
-            elif base_key(entry.name) in beside:
+            elif beside and base_key(entry.name) in beside:
                 found.append(self._located(entry, beside[base_key(entry.name)], "nupkg"))
             elif snupkg is not None and (pdb := self.pairing.extracted_pdb_for(entry)) is not None:
                 taken.add(pdb.index)

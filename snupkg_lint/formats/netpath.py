@@ -6,6 +6,7 @@ Python's posixpath gets these wrong in ways that matter: '\\' is a separator on 
 
 from __future__ import annotations
 
+import functools
 import ntpath
 import re
 from urllib.parse import unquote
@@ -94,9 +95,13 @@ def upper_invariant(text: str) -> str:
     return text.upper() if text.isascii() else text.translate(_UPPER)
 
 
+@functools.lru_cache(maxsize=4096)
 def _ntfs_key(name: str) -> bytes:
-    """NTFS orders a folder's names by their upper-cased UTF-16 code units."""
+    """NTFS orders a folder's names by their upper-cased UTF-16 code units (the folders of a package repeat)."""
     return upper_invariant(name).encode("utf-16-be", "surrogatepass")
+
+
+_SEPARATOR = re.compile(r"[/\\]")
 
 
 def enumeration_key(path: str) -> tuple[tuple[int, bytes], ...]:
@@ -104,7 +109,7 @@ def enumeration_key(path: str) -> tuple[tuple[int, bytes], ...]:
     the file at `path` (relative to root) on NTFS: folder by folder, a folder's own files before its sub-folders
     (FileSystemEnumerableIterator pushes the sub-folders and lists the files first), each level in NTFS name order.
     So 'lib/net461/B.dll' comes before 'lib/net461/a/A.dll', and 'lib/a/x.dll' before 'lib/a-b/x.dll'."""
-    *folders, name = re.split(r"[/\\]", path)
+    *folders, name = _SEPARATOR.split(path)
     return tuple((1, _ntfs_key(folder)) for folder in folders) + ((0, _ntfs_key(name)),)
 
 

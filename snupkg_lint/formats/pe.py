@@ -31,7 +31,6 @@ Error model
 
 from __future__ import annotations
 
-import re
 import struct
 import uuid
 import zlib
@@ -74,7 +73,6 @@ _LARGEST_NT_HEADERS = 4 + 20 + 240  # signature, COFF header, PE32+ optional hea
 _PE32_MAGIC = 0x10B
 _PE32_PLUS_MAGIC = 0x20B
 _INFLATE_CHUNK = 64 * 1024
-_PATH_SEPARATORS = re.compile(r"[\\/:]")
 
 
 class ReaderLimitError(FormatError):
@@ -164,7 +162,8 @@ class CodeView:
     @property
     def file_name(self) -> str:
         """SRM ``PathUtilities.GetFileName``: the part after the last ``\\``, ``/`` or ``:``."""
-        return _remembered(self, "_remembered_file_name", lambda: _PATH_SEPARATORS.split(self.path)[-1])
+        path = self.path
+        return path[max(path.rfind("\\"), path.rfind("/"), path.rfind(":")) + 1 :]
 
 
 @quick_init
