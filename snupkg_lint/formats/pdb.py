@@ -161,6 +161,7 @@ _GUIDS: Shared[bytes, uuid.UUID] = Shared()  # hash algorithms, languages, CDI k
 _TEXTS: Shared[str, str] = Shared()  # document names and compilation options, in every PDB of one source tree
 _SHARED_TEXT = 1024  # longer texts are not looked up
 _NIL_GUID = uuid.UUID(int=0)
+_EMBEDDED_SOURCE_KIND = CDI_EMBEDDED_SOURCE.int
 
 
 def _seed_guids() -> None:
@@ -291,10 +292,11 @@ class _Header:
 class PortablePdb:
     """A standalone portable PDB. Construct with :meth:`open`."""
 
-    def __init__(self, src: ByteSource, header: _Header):
+    def __init__(self, src: ByteSource, header: _Header, by_name: dict[str, StreamHeader] | None = None):
         self._src = src
         self._h = header
-        self._by_name = {s.name: s for s in header.streams}  # SRM: a later header of the same name wins
+        # SRM: a later header of the same name wins
+        self._by_name = by_name if by_name is not None else {s.name: s for s in header.streams}
         self._heaps: dict[str, bytes] = {}
         self._tables: dict[int, list[tuple[int, ...]]] = {}
         self._layout = _TableLayout(header, "#JTD" in self._by_name)
@@ -305,8 +307,9 @@ class PortablePdb:
         """Read and validate the metadata root, stream headers, ``#Pdb`` and the ``#~`` header; nothing else."""
         version_string, streams = _read_root(src)
         by_name = {s.name: s for s in streams}
+        size = src.size
         for stream in streams:  # SRM checks every header of a known name, in order (a later one still wins)
-            if stream.name in _KNOWN_STREAMS and stream.offset + stream.size > src.size:
+            if stream.offset + stream.size > size and stream.name in _KNOWN_STREAMS:
                 raise FormatError(
                     f"the {stream.name} stream header points past the end of the file "
                     f"(offset 0x{stream.offset:X}, size {stream.size}, file size {src.size})"
@@ -322,7 +325,7 @@ class PortablePdb:
         pdb = _read_pdb_stream(src, by_name["#Pdb"])
         heap_sizes, table_rows, tables_offset = _read_table_header(src, table_stream)
         header = _Header(version_string, streams, *pdb, table_rows, heap_sizes, tables_offset)
-        reader = cls(src, header)
+        reader = cls(src, header, by_name)
         reader._layout.check_fits(table_stream)
         return reader
 
@@ -445,11 +448,16 @@ class PortablePdb:
     def documents(self) -> list[Document]:
         budget = _Budget(self._heap("#Blob"), "the document names and hashes", self._blob_span)
         parts: dict[int, tuple[str, int]] = {}  # part index → (text, bytes): documents share their leading parts
-        return [
-            Document(row, self._document_name(row, name, budget, parts), self._guid_at(algorithm), budget.blob(hash_),
-                     self._guid_at(language))
-            for row, (name, algorithm, hash_, language) in enumerate(self._rows(DOCUMENT), start=1)
-        ]  # fmt: skip
+        guids: dict[int, uuid.UUID | None] = {}  # #GUID index → GUID: the documents name one or two of each
+        documents = []
+        for row, (name, algorithm, hash_, language) in enumerate(self._rows(DOCUMENT), start=1):
+            text = self._document_name(row, name, budget, parts)
+            algorithm_guid = guids[algorithm] if algorithm in guids else guids.setdefault(algorithm,
+                                                                                           self._guid_at(algorithm))
+            digest = budget.blob(hash_)
+            language_guid = guids[language] if language in guids else guids.setdefault(language, self._guid_at(language))
+            documents.append(Document(row, text, algorithm_guid, digest, language_guid))
+        return documents
 
     def _document_name(self, row: int, index: int, budget: _Budget, parts: dict[int, tuple[str, int]]) -> str:
         """§4.1: ``separator part+``; each part is a compressed #Blob index of UTF-8 text, joined by the separator.
@@ -491,28 +499,37 @@ class PortablePdb:
         return shared_text((chr(separator) if separator else "").join(texts))
 
     @functools.cached_property
-    def _cdi_rows(self) -> list[tuple[int, int, uuid.UUID, int]]:
-        """CustomDebugInformation rows as (parent table, parent row, kind, value blob index), values unread."""
+    def _cdi_index(self) -> tuple[list[tuple[int, int, uuid.UUID, int]], dict[int, int], dict[int, int]]:
+        """The CustomDebugInformation rows, values unread (see _cdi_rows), with what the readers look up in them
+        (_module_cdis, _embedded_source_blobs), all in one pass over the rows."""
         rows, kinds = [], {}  # kinds: #GUID index → its GUID (thousands of rows name a handful of kinds)
+        module: dict[int, int] = {}
+        embedded: dict[int, int] = {}
         for number, (parent, kind, value) in enumerate(self._rows(CUSTOM_DEBUG_INFORMATION), start=1):
             tag = parent & ((1 << _HCDI_TAG_BITS) - 1)
             if tag >= len(HAS_CUSTOM_DEBUG_INFORMATION_TABLES):
                 raise FormatError(f"CustomDebugInformation row {number}: invalid HasCustomDebugInformation tag {tag}")
-            table = HAS_CUSTOM_DEBUG_INFORMATION_TABLES[tag]
+            table, row = HAS_CUSTOM_DEBUG_INFORMATION_TABLES[tag], parent >> _HCDI_TAG_BITS
             guid = kinds.get(kind)
             if guid is None:
                 guid = kinds[kind] = self._guid_at(kind) or _NIL_GUID
-            rows.append((table, parent >> _HCDI_TAG_BITS, guid, value))
-        return rows
+            rows.append((table, row, guid, value))
+            if table == MODULE:
+                if row == 1:
+                    module.setdefault(guid.int, value)
+            elif table == DOCUMENT and guid.int == _EMBEDDED_SOURCE_KIND:
+                embedded.setdefault(row, value)
+        return rows, module, embedded
 
-    @functools.cached_property
+    @property
+    def _cdi_rows(self) -> list[tuple[int, int, uuid.UUID, int]]:
+        """CustomDebugInformation rows as (parent table, parent row, kind, value blob index), values unread."""
+        return self._cdi_index[0]
+
+    @property
     def _module_cdis(self) -> dict[int, int]:
         """Kind (its GUID's number) → value blob index of the first CDI of that kind attached to the Module (row 1)."""
-        found: dict[int, int] = {}
-        for table, row, kind, value in self._cdi_rows:
-            if row == 1 and table == MODULE:
-                found.setdefault(kind.int, value)
-        return found
+        return self._cdi_index[1]
 
     @_format_errors
     def custom_debug_information(self) -> list[CustomDebugInfo]:
@@ -530,14 +547,10 @@ class PortablePdb:
         value = self._module_cdi(CDI_SOURCE_LINK)
         return None if value is None else value.decode("utf-8", "replace")
 
-    @functools.cached_property
+    @property
     def _embedded_source_blobs(self) -> dict[int, int]:
         """Document row → value blob index of its first EmbeddedSource CDI."""
-        blobs: dict[int, int] = {}
-        for table, row, kind, value in self._cdi_rows:
-            if kind == CDI_EMBEDDED_SOURCE and table == DOCUMENT:
-                blobs.setdefault(row, value)
-        return blobs
+        return self._cdi_index[2]
 
     def _embedded_source_header(self, row: int, index: int) -> tuple[int, int, int]:
         """``(format, payload start, payload length)`` of an EmbeddedSource blob: ``int32 format`` + content."""
@@ -893,19 +906,20 @@ class _TableLayout:
     """Column widths, row sizes and offsets of the debug tables (§3.5, SRM ``InitializeTableReaders``)."""
 
     def __init__(self, header: _Header, minimal_delta: bool):
-        self._rows = {**header.type_system_rows, **header.table_rows}  # SRM CombineRowCounts
-        self._heap_sizes = header.heap_sizes
-        self._all_large = minimal_delta  # #JTD forces 4-byte indexes
+        table_rows = header.table_rows  # the debug tables; the type-system tables (below them) are the #Pdb's
+        most = max(max(header.type_system_rows.values(), default=0), max(table_rows.values(), default=0))
+        hcdi_small, large = True, ()  # most tables are small: then no table needs looking at
+        if most >= 1 << (16 - _HCDI_TAG_BITS):
+            rows = {**header.type_system_rows, **table_rows}  # SRM CombineRowCounts
+            hcdi_small = all(n < 1 << (16 - _HCDI_TAG_BITS) for t, n in rows.items() if t in _HCDI_TABLE_SET)
+            large = tuple(t for t, n in rows.items() if n >= 0x10000) if most >= 0x10000 else ()
+        # #JTD (minimal_delta) forces 4-byte indexes
+        self._formats = _row_formats(tuple(sorted(table_rows)), header.heap_sizes, minimal_delta, large, hcdi_small)
         self._offsets: dict[int, int] = {}
-        most = max(self._rows.values(), default=0)  # most tables are small: then no table needs looking at
-        hcdi_small = most < 1 << (16 - _HCDI_TAG_BITS) or all(
-            n < 1 << (16 - _HCDI_TAG_BITS) for t, n in self._rows.items() if t in _HCDI_TABLE_SET)
-        large = tuple(t for t, n in self._rows.items() if n >= 0x10000) if most >= 0x10000 else ()
-        self._formats = _row_formats(tuple(sorted(header.table_rows)), self._heap_sizes, minimal_delta, large, hcdi_small)
         offset = header.tables_offset
         for table, (_, size) in self._formats.items():
             self._offsets[table] = offset
-            offset += header.table_rows[table] * size
+            offset += table_rows[table] * size
         self._end = offset
 
 
