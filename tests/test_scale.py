@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import io
 import json
+import ntpath
 import random
+import re
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -16,7 +19,7 @@ from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.cli import main
 from snupkg_lint.formats import netpath
 from snupkg_lint.formats.archive import LIVE_ENTRIES, ZipArchive
-from snupkg_lint.formats.pe import _PEHeaders, _well_formed_headers
+from snupkg_lint.formats.pe import CodeView, _PEHeaders, _well_formed_headers
 from snupkg_lint.pairing import PairingIndex
 from tests.factory import package as pkg
 from tests.factory.pair import matched_pair
@@ -79,6 +82,41 @@ def index_package(tmp_path: Path, seed: int) -> Artifacts:
     snupkg = pkg.write(tmp_path / str(seed), "S.snupkg", pkg.zip_bytes(entries[:60]))
     nupkg = pkg.write(tmp_path / str(seed), "S.nupkg", pkg.zip_bytes(entries[60:]))
     return Artifacts(snupkg, nupkg)
+
+
+def reference_escapes_root(name: str) -> bool:
+    """ValidatePackageEntriesAsync's check done the long way: every name through the drive and segment walk."""
+    native = netpath.unescape(name).replace("/", "\\")
+    if ntpath.splitdrive(native)[0] or native.startswith("\\") or (len(native) >= 2 and native[1] == ":"):
+        return True
+    depth = 0
+    for part in native.split("\\"):
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return True
+        elif part not in ("", ".") and part.strip(" ."):
+            depth += 1
+    return depth == 0
+
+
+SEGMENTS = ["lib", "net8.0", "..", ".", "", " ", ". .", "...", "a.", "b ", "C:", "c:x", "%2E%2E", "%2F", "x:y", "ok.pdb",
+            "ok.pdb.", "ok.pdb ", "\\", "%5C"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_extraction_check_answers_as_the_segment_walk(seed):
+    rng = random.Random(seed)
+    tried = {"/".join(rng.choice(SEGMENTS) for _ in range(rng.randint(1, 4))) for _ in range(4000)}
+    outcomes = {netpath.escapes_root(n) for n in tried}
+    assert outcomes == {True, False}, "the generated names must go both ways, or the comparison says nothing"
+    for name in tried:
+        assert netpath.escapes_root(name) == reference_escapes_root(name), name
+
+
+def test_the_codeview_file_name_is_what_follows_the_last_separator():
+    for path in ["C:\\src\\obj\\A.pdb", "/_/obj/A.pdb", "A.pdb", "C:A.pdb", "a/b\\c:d.pdb", "dir\\", ""]:
+        assert CodeView(uuid.UUID(int=0), bytes(16), 1, path, True, None).file_name == re.split(r"[\\/:]", path)[-1]
 
 
 @pytest.mark.filterwarnings("ignore:Duplicate name")  # duplicates are part of the test

@@ -186,6 +186,9 @@ def escapes_root(name: str) -> bool:
     names that resolve to the root itself are unsafe.
     """
     native = unescape(name).replace("/", "\\")
+    if ":" not in native and not native.startswith("\\") and ".." not in native and \
+            native[native.rfind("\\") + 1 :].strip(" ."):
+        return False  # the usual name: no drive or root, nothing climbs, and it ends in a real name (depth ≥ 1)
     drive, _ = ntpath.splitdrive(native)
     if drive or native.startswith("\\"):
         return True
