@@ -113,27 +113,34 @@ def _validate(a: Artifacts, assembly: Assembly, pdb: SymbolFile) -> Validated:
     return Validated(assembly, pdb, outcome, codeview=codeview, found=found)
 
 
+def _shown(name: str) -> str:
+    """A name as a message shows it: characters that do not print escaped (a tab as \\t)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+
+
+def _names_a_folder(file_name: str) -> str:
+    return (f"the CodeView file name '{_shown(file_name)}' names a folder: File.OpenRead throws "
+            "UnauthorizedAccessException")
+
+
 def _open_codeview_pdb(a: Artifacts, assembly: Assembly, codeview: CodeView, errors: list[tuple[str, bool, bool]]
                        ) -> tuple[str, SymbolFile | None, str | None]:
     """SRM TryOpenCodeViewPortablePdb: File.OpenRead(<assembly's folder>\\<CodeView file name>) in the extracted
     tree, as .NET Framework opens it (netpath.opened_file_name): (outcome, the PDB found, why the job crashes)."""
     folder = netpath.directory(assembly.entry.name)
     name, refused = netpath.opened_file_name(codeview.file_name)
-    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in codeview.file_name)  # a tab as \t
     if refused is not None:
-        return "pdb-not-found", None, (f"the CodeView file name '{shown}' holds {refused!r}: "
+        return "pdb-not-found", None, (f"the CodeView file name '{_shown(codeview.file_name)}' holds {refused!r}: "
                                        "File.OpenRead throws ArgumentException (Illegal characters in path)")
-    folder_named = (f"the CodeView file name '{shown}' names a folder: File.OpenRead throws "
-                    "UnauthorizedAccessException")
     if not name:
-        return "pdb-not-found", None, folder_named
+        return "pdb-not-found", None, _names_a_folder(codeview.file_name)
     if netpath.component_too_long(name):  # an IOException: SRM keeps it and tries the embedded PDB first
         errors.append((f"the CodeView file name is {len(name)} characters long: PathTooLongException", False, True))
         return "pdb-not-found", None, None
     entry = a.pairing.extracted_pdb_at(folder, name)
     if entry is None:
         if a.pairing.is_extracted_folder(folder, name):
-            return "pdb-not-found", None, folder_named
+            return "pdb-not-found", None, _names_a_folder(codeview.file_name)
         other = a.pairing.extracted_assembly_at(folder, name)
         if other is not None:  # the job extracted it there: .NET reads the DLL as PDB metadata
             errors.append((f"the CodeView entry names {other.name}, which is not a PDB: BadImageFormatException "

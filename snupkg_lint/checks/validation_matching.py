@@ -27,7 +27,7 @@ def _kind(kind: str) -> Message | str:
 
 @rule("V103", "pdb-not-portable", ERROR, validation(252, m.ISSUE_NOT_PORTABLE))
 def pdb_not_portable(a: Artifacts) -> Iterator[Hit]:
-    order = {pdb.index: n for n, (_, pdb) in reversed(list(enumerate(extracted_pairs(a))))}
+    order: dict[int, int] = {}  # a PDB's place in the job's order (its first pair), worked out at the first hit
     for pdb in a.snupkg.pdb_entries:
         if netpath.extension(pdb.name) != ".pdb":
             continue  # never extracted by the job (and refused at push: P223)
@@ -36,6 +36,7 @@ def pdb_not_portable(a: Artifacts) -> Iterator[Hit]:
             continue  # never validated (V201)
         symbol = a.symbol(pdb)
         if symbol.kind not in ("portable", "unreadable"):
+            order = order or {p.index: n for n, (_, p) in reversed(list(enumerate(extracted_pairs(a))))}
             yield Hit(msg('the file is {kind}, not a portable PDB', kind=_kind(symbol.kind)), entry=pdb.name,
                       details={"format": symbol.kind}, order=order.get(pdb.index, 1 << 30))
 
