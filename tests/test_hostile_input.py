@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
+import struct
 import zipfile
 
 import pytest
 
 from snupkg_lint.engine import check_package
+from snupkg_lint.formats.pdb import PortablePdb
+from snupkg_lint.formats.source import BytesSource
 from tests.factory import package as pkg
-from tests.factory.pair import matched_pair
+from tests.factory.pair import matched_pair, portable_pdb
+from tests.factory.pdb import CSHARP_GUID, SHA256_GUID
 
 PAIR = matched_pair("Contoso.Lib")
 SNUPKG = pkg.package({"lib/net8.0/Contoso.Lib.pdb": PAIR.pdb})
@@ -148,3 +153,34 @@ def test_an_end_record_that_miscounts_the_entries_is_unreadable_as_for_dotnet(ch
     assert finding.outcome.server_message == (
         "The NuGet package is invalid. The error encountered was:'Number of entries expected in End Of Central "
         "Directory does not correspond to number of entries in Central Directory.'. Correct the error and try again.")
+
+
+def _declaring(package: bytes, name: str, size: int) -> bytes:
+    """`package` with the entry `name` declaring `size` bytes in its local and central headers (its CRC is of the
+    bytes it really holds): an entry that ends before its declared size."""
+    data, encoded = bytearray(package), name.encode()
+    for signature, name_at, size_at, header in ((b"PK\x03\x04", 26, 22, 30), (b"PK\x01\x02", 28, 24, 46)):
+        at = data.index(signature)
+        while bytes(data[at + header : at + header + struct.unpack_from("<H", data, at + name_at)[0]]) != encoded:
+            at = data.index(signature, at + 4)
+        struct.pack_into("<I", data, at + size_at, size)
+    return bytes(data)
+
+
+def test_a_large_pdb_cut_short_opens_as_far_as_its_headers_are_there(checker):
+    """The table-stream header of a PDB past the first 64 KiB is read as .NET reads it, its 24 bytes and then its row
+    counts: an entry that ends just after them still opens (then fails where its data is missing), as before the
+    small-entry reading (a review found a wider read turned this V107 into V105)."""
+    source = "/_/src/Contoso.Lib/Class1.cs"
+    pdb = portable_pdb(documents=[(source, SHA256_GUID, hashlib.sha256(source.encode()).digest(), CSHARP_GUID)],
+                       padding=70_000, stream_order=("#Blob", "#Pdb", "#~", "#Strings", "#US", "#GUID"))
+    reader = PortablePdb.open(BytesSource(pdb))
+    tables = next(s for s in reader.streams if s.name == "#~")
+    assert tables.offset > 64 * 1024
+    cut = tables.offset + 24 + 4 * len(reader.table_rows) + 8
+    name = "lib/net8.0/Contoso.Lib.pdb"
+    snupkg = _declaring(pkg.package({name: pdb[:cut]}), name, len(pdb))
+    report = checker.run(snupkg, pkg.package({"lib/net8.0/Contoso.Lib.dll": matched_pair("Contoso.Lib", pdb=pdb).dll},
+                                              symbols=False))
+    rules = {f.rule for f in report.findings}
+    assert "V105" not in rules and "V107" in rules and "D001" in rules

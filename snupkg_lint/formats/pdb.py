@@ -797,7 +797,7 @@ def _read_pdb_stream(src: ByteSource, stream: StreamHeader) -> tuple[bytes, int,
     """``#Pdb`` (§3.3): id, EntryPoint, ReferencedTypeSystemTables, TypeSystemTableRows — SRM's checks."""
     if stream.size < 32:
         raise FormatError(f"the #Pdb stream is {stream.size} bytes long, shorter than its 32-byte header")
-    head = src.read(stream.offset, min(stream.size, 32 + 4 * 64))  # in the file (open() checked the stream)
+    head = src.read(stream.offset, 32)
     pdb_id = head[:20]
     entry_point, referenced = struct.unpack_from("<IQ", head, 20)
     if entry_point and (entry_point >> 24 != METHOD_DEF or entry_point & 0xFFFFFF == 0):
@@ -813,7 +813,7 @@ def _read_pdb_stream(src: ByteSource, stream: StreamHeader) -> tuple[bytes, int,
             f"the #Pdb stream is {stream.size} bytes long, too short for the {count} TypeSystemTableRows "
             f"its mask announces ({32 + 4 * count} bytes needed)"
         )
-    rows = _row_counts(referenced, head[32 : 32 + 4 * count], "#Pdb TypeSystemTableRows")
+    rows = _row_counts(referenced, src.read(stream.offset + 32, 4 * count), "#Pdb TypeSystemTableRows")
     return pdb_id, stream.offset, entry_point, referenced, rows
 
 
@@ -842,7 +842,7 @@ def _read_table_header(src: ByteSource, stream: StreamHeader) -> tuple[int, dict
     """``#~`` header (II.24.2.6, §3.4): ``(HeapSizes, row counts, file offset of the first row)``."""
     if stream.size < 24:
         raise FormatError(f"the {stream.name} stream is {stream.size} bytes long, shorter than its 24-byte header")
-    head = src.read(stream.offset, min(stream.size, 24 + 4 * 64))  # in the file (open() checked the stream)
+    head = src.read(stream.offset, 24)
     heap_sizes = head[6]
     valid = int.from_bytes(head[8:16], "little")
     if valid & ~(_TYPE_SYSTEM_TABLES | _DEBUG_TABLES):
@@ -856,7 +856,7 @@ def _read_table_header(src: ByteSource, stream: StreamHeader) -> tuple[int, dict
         raise FormatError(
             f"the {stream.name} stream is {stream.size} bytes long, too short for the row counts of its {count} tables"
         )
-    rows = _row_counts(valid, head[24 : 24 + 4 * count], f"{stream.name} row counts")
+    rows = _row_counts(valid, src.read(stream.offset + 24, 4 * count), f"{stream.name} row counts")
     if valid & _BELOW_DEBUG_TABLES:  # type-system tables listed (a standalone PDB's are usually not)
         local = sorted(t for t, n in rows.items() if t < DOCUMENT and n)
         if local:  # SRM would read them (and size nothing of the debug tables by them); snupkg-lint has no layouts
