@@ -15,7 +15,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from snupkg_lint.formats import netpath
-from snupkg_lint.formats.archive import DOTNET_INVALID_DATA, ArchiveError, EntrySource, ZipArchive, ZipEntry
+from snupkg_lint.formats.archive import (DOTNET_INVALID_DATA, ArchiveError, EntrySource, ZipArchive, ZipEntry,
+                                         held_source)
 from snupkg_lint.formats.debug_info import DebugInfo, read_debug_info
 from snupkg_lint.formats.msf import WindowsPdb
 from snupkg_lint.formats.nuget_version import NuGetVersion, parse_nuget_version
@@ -321,7 +322,7 @@ class Artifacts:
         if entry.dotnet_problem:
             return SymbolFile(entry, "unreadable", None, entry.dotnet_problem)
         data = self.snupkg.archive.small(entry)  # a small PDB is read whole, once, for all that follows
-        source = self._source(self.snupkg, entry) if data is None else BytesSource(data, f"data in '{entry.name}'")
+        source = self._source(self.snupkg, entry) if data is None else held_source(entry, data)
         try:
             kind = sniff(source.head(64))
         except FormatError as exc:
@@ -367,7 +368,7 @@ class Artifacts:
         if entry.dotnet_problem:
             return Assembly(entry, error=entry.dotnet_problem)
         data = self.nupkg.archive.small(entry)  # a small assembly is read whole, once, for its headers and metadata
-        source = self._source(self.nupkg, entry) if data is None else BytesSource(data, f"data in '{entry.name}'")
+        source = self._source(self.nupkg, entry) if data is None else held_source(entry, data)
         try:
             image = read_pe(source)
             if image.is_dotnet and in_symbol_scope(entry.name):  # the debuggable checks ask: read it while at hand

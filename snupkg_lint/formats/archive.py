@@ -35,6 +35,17 @@ _UTF8_FLAG = 0x800
 _UNUSUAL_FLAGS = 0x1 | 0x20 | 0x40  # encrypted, compressed patched data, strong encryption
 
 
+def _data_in(entry: "ZipEntry") -> str:
+    """How a read outside an entry's data names what it read."""
+    return f"data in '{entry.name}'"
+
+
+def held_source(entry: "ZipEntry", data: bytes) -> BytesSource:
+    """A ByteSource over `entry`'s whole data, already inflated (ZipArchive.small): its reads answer and fail as
+    the entry's own source (ZipArchive.source) does."""
+    return BytesSource(data, _data_in(entry))
+
+
 class ArchiveError(FormatError):
     """The archive, or one entry of it, cannot be read."""
 
@@ -372,7 +383,7 @@ class EntrySource:
     def read(self, offset: int, length: int) -> bytes:
         end = offset + length
         if offset < 0 or length < 0 or end > self.size:
-            check_range(self.size, offset, length, f"data in '{self.entry.name}'")
+            check_range(self.size, offset, length, _data_in(self.entry))
         if end <= _HEAD_CACHE:
             state = self._archive._live.get(self.entry.index)
             if state is not None and state.head is not None and len(state.head) >= end:
@@ -405,5 +416,5 @@ class EntrySource:
         small entry): the same answers and errors, with no look into the pool per read. It keeps those bytes."""
         state = self._archive._live.get(self.entry.index)
         if state is not None and state.head is not None and len(state.head) == self.size:
-            return BytesSource(state.head, f"data in '{self.entry.name}'")
+            return held_source(self.entry, state.head)
         return self
