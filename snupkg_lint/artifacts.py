@@ -390,7 +390,9 @@ class Artifacts:
                 try:
                     data = inflate_embedded_pdb(self._source(self.nupkg, assembly.entry), embedded,
                                                 MAX_EMBEDDED_PDB_BYTES)
-                    PortablePdb.open(BytesSource(data))
+                    reader = PortablePdb.open(BytesSource(data))
+                    if len(data) <= MAX_DEBUG_INFO_BYTES:  # kept for its debug information, read next (debug_symbols)
+                        self._debug_readers.put(4 * key + _SOURCE_RANK["embedded"], reader)
                 except ReaderLimitError as exc:
                     result = (str(exc), True, False)
                 except FormatError as exc:
@@ -555,8 +557,10 @@ class Artifacts:
             if image.embedded_pdb() is not None:
                 error, _, _ = self.embedded_pdb_error(self.assembly(entry))
                 found.append(DebugSymbols(entry, None, "embedded", "unreadable" if error else "portable", error))
+                self.debug_info(found[-1])  # while the reader opened to find its kind is at hand: opened once
             elif beside and base_key(entry.name) in beside:
                 found.append(self._located(entry, beside[base_key(entry.name)], "nupkg"))
+                self.debug_info(found[-1])
             elif snupkg is not None and (pdb := self.pairing.extracted_pdb_for(entry)) is not None:
                 taken.add(pdb.index)
                 found.append(self._located(entry, pdb, "snupkg"))

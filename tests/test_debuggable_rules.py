@@ -285,6 +285,31 @@ def test_d010_near_miss_embedded_source_matches(checker, size):
     assert d_rules(pair_report(checker, pdb(documents=[document], embedded_sources={1: content}))) == {}
 
 
+@pytest.mark.parametrize("where", ["snupkg", "nupkg", "embedded"])
+def test_d010_hashes_each_pdb_once_opened(checker, tmp_path, monkeypatch, where):
+    # The embedded sources are hashed with the rest of the debug information, while the PDB is open: the rule
+    # that compares them with the documents' hashes opens no PDB again (more PDBs than the readers kept).
+    content = b"x" * 1000
+    symbols = pdb(embedded_sources={1: content})
+    folders = [f"lib/net{n}.0" for n in (6, 7, 8)]
+    if where == "snupkg":
+        pair = matched_pair(NAME, pdb=symbols)
+        snupkg = pkg.package({f"{d}/{NAME}.pdb": pair.pdb for d in folders})
+        nupkg = pkg.package({f"{d}/{NAME}.dll": pair.dll for d in folders}, nuspec=nuspec())
+    else:
+        files = beside(symbols) if where == "nupkg" else embedded(symbols)
+        path = pkg.write(tmp_path, f"{NAME}.1.2.3.nupkg", pkg.package(
+            {f"{d}/{name.rsplit('/', 1)[1]}": data for d in folders for name, data in files.items()}, nuspec=nuspec()))
+    opened = []
+    real_open = PortablePdb.open.__func__
+    monkeypatch.setattr(PortablePdb, "open", classmethod(lambda cls, *a, **k: opened.append(1) or real_open(cls, *a,
+                                                                                                            **k)))
+    report = checker.run(snupkg, nupkg) if where == "snupkg" else check_nupkg(path, now=NOW)
+    found = d_rules(report)["D010"]
+    assert [f.details["content_hash"] for f in found] == [hashlib.sha256(content).hexdigest()] * len(folders)
+    assert len(opened) == len(folders)
+
+
 def test_d010_a_corrupt_deflated_source_is_a_finding_not_a_crash(checker):
     content = b"y" * 1000
     document = (DOC[0], SHA256_GUID, hashlib.sha256(content).digest(), CSHARP_GUID)

@@ -9,7 +9,6 @@ from typing import Iterator
 from snupkg_lint.artifacts import Artifacts
 from snupkg_lint.checks.registry import rule
 from snupkg_lint.checks.debuggable import evidence, listed, names, portable, source_link_of, where
-from snupkg_lint.formats.debug_info import embedded_source_digests
 from snupkg_lint.formats.nuspec import Nuspec
 from snupkg_lint.formats.sourcelink import RepositoryRef, SourceLinkMap, raw_url_source, repository_of
 from snupkg_lint.model import Hit, Outcome, Severity, msg
@@ -92,8 +91,7 @@ def user_path_leaked(a: Artifacts) -> Iterator[Hit]:
 @rule("D010", "embedded-source-hash-mismatch", Severity.WARNING, Outcome(), target="any")
 def embedded_source_hash_mismatch(a: Artifacts) -> Iterator[Hit]:
     for symbols, info in portable(a):
-        reader = a.debug_reader(symbols) if info.embedded else None  # opened again only for what it embeds
-        for found in embedded_source_digests(reader, info) if reader is not None else ():
+        for found in info.source_digests:  # hashed by the reader (formats/debug_info.py)
             document = found.document
             if found.error is not None:
                 yield Hit(msg("the embedded source of document {row} ({name}) cannot be read: {error}",

@@ -3,8 +3,9 @@
 :func:`read_debug_info` reads the Document table (§4, §4.1), the Source Link (§5.4), the EmbeddedSource headers, the
 CompilationOptions and the CompilationMetadataReferences CDIs (§5.3) through :class:`PortablePdb`; a part that
 cannot be read is a :class:`PartError` naming the part (and the row, in its text), and the other parts are still
-read. :func:`embedded_source_digests` inflates each embedded source, within a size cap, and hashes it with its
-document's algorithm.
+read. It also hashes the embedded sources while the PDB is open (:func:`embedded_source_digests`: each inflated,
+within a size cap, and hashed with its document's algorithm), so the rule that compares them with the documents'
+hashes never opens the PDB again.
 """
 
 from __future__ import annotations
@@ -57,6 +58,13 @@ class PartError:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceDigest:
+    document: Document
+    digest: bytes | None  # the embedded content hashed with the document's algorithm
+    error: str | None = None  # why it could not be inflated (corrupt, or over the cap)
+
+
+@dataclass(frozen=True, slots=True)
 class DebugInfo:
     documents: tuple[Document, ...] = ()
     source_link: str | None = None  # the JSON text attached to the Module
@@ -64,6 +72,7 @@ class DebugInfo:
     compilation_options: dict[str, str] | None = None  # None: no CompilationOptions CDI
     has_metadata_references: bool = False
     errors: tuple[PartError, ...] = ()
+    source_digests: tuple[SourceDigest, ...] = ()  # the embedded sources hashed (embedded_source_digests)
 
     def error(self, part: str) -> PartError | None:
         return next((e for e in self.errors if e.part == part), None)
@@ -98,21 +107,21 @@ def read_debug_info(pdb: PortablePdb) -> DebugInfo:
         source_link = shared_text(source_link)
     references = CDI_COMPILATION_METADATA_REFERENCES.int in kinds and \
         attempt("CompilationMetadataReferences", pdb.check_compilation_metadata_references, True)
-    return DebugInfo(documents, source_link, embedded, options, bool(references), tuple(errors))
-
-
-@dataclass(frozen=True)
-class SourceDigest:
-    document: Document
-    digest: bytes | None  # the embedded content hashed with the document's algorithm
-    error: str | None = None  # why it could not be inflated (corrupt, or over the cap)
+    digests = tuple(_digests(pdb, documents, embedded)) if embedded else ()  # while the PDB's heaps are at hand
+    return DebugInfo(documents, source_link, embedded, options, bool(references), tuple(errors), digests)
 
 
 def embedded_source_digests(pdb: PortablePdb, info: DebugInfo) -> Iterator[SourceDigest]:
-    """For each document with an embedded source and a hash of a known algorithm: the content's hash."""
-    by_row = {d.row: d for d in info.documents}
+    """For each document with an embedded source and a hash of a known algorithm: the content's hash (within
+    MAX_HASHED_SOURCE_BYTES a source and MAX_HASHED_SOURCES_BYTES a PDB; larger ones are left out)."""
+    return _digests(pdb, info.documents, info.embedded)
+
+
+def _digests(pdb: PortablePdb, documents: tuple[Document, ...],
+             embedded: dict[int, EmbeddedSource]) -> Iterator[SourceDigest]:
+    by_row = {d.row: d for d in documents}
     budget = MAX_HASHED_SOURCES_BYTES
-    for row, header in sorted(info.embedded.items()):
+    for row, header in sorted(embedded.items()):
         document = by_row.get(row)
         name = HASH_NAMES.get(document.hash_algorithm) if document is not None else None
         if document is None or name is None or not document.hash:
