@@ -21,8 +21,10 @@ Scenarios: one real Roslyn-built DLL/PDB pair (ClrLoader from the clr_loader pac
 else nuget.org's own test library from the fixtures, else one built in code), copied into N folders
 (``runtimes/rNNNNN/lib/net8.0/``) with a distinct PDB id per copy, so no two files are alike; the same pair
 with its PDB padded to 600 KB (PdbChecksum recomputed) in 180 folders, about 109 MB inflated; a .snupkg of
-50,000 small PDB entries and no .nupkg; a small package against ``python -c pass``; and 40 copies of the
-180-pair package checked with ``--jobs 1`` and with the default. Timing lives here, not in tests.
+50,000 small PDB entries and no .nupkg; 5,000 copies of a pair from the fixtures that draws no finding (a
+deterministic build with Source Link and embedded sources: see clean_pair), when the fixtures are there; a small
+package against ``python -c pass``; and 40 copies of the 180-pair package checked with ``--jobs 1`` and with the
+default. Timing lives here, not in tests.
 """
 
 from __future__ import annotations
@@ -120,6 +122,26 @@ def find_pair(named: list[str] | None) -> RealPair:
                         (baseline / "testlib.dll").read_bytes(), (baseline / "testlib.pdb").read_bytes())
     built = matched_pair("Contoso.Lib")
     return RealPair("Contoso.Lib", "built in code by tests/factory", built.dll, built.pdb)
+
+
+CLEAN_PACKAGE = ("meziantou.Meziantou.Framework", "Release_Deterministic_Snupkg.1.0.0", "lib/net6.0/samplelib")
+
+
+def clean_pair() -> RealPair | None:
+    """A pair from the fixtures that draws no finding: a deterministic SDK build with Source Link and its generated
+    sources embedded (the .NET SDK's defaults since Source Link ships with it), so every PDB's embedded sources are
+    inflated and hashed. None without the fixtures."""
+    import zipfile
+
+    corpus = Path(os.environ.get("SNUPKG_LINT_CORPUS", ROOT.parent / "shared" / "fixtures"))
+    folder, package, stem = CLEAN_PACKAGE
+    try:
+        with zipfile.ZipFile(corpus / folder / f"{package}.nupkg") as nupkg, \
+                zipfile.ZipFile(corpus / folder / f"{package}.snupkg") as snupkg:
+            return RealPair(stem.rsplit("/", 1)[1], f"fixtures {folder}/{package}.{{nupkg,snupkg}}: {stem}.{{dll,pdb}}",
+                            nupkg.read(f"{stem}.dll"), snupkg.read(f"{stem}.pdb"))
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
 
 
 # -- packages ------------------------------------------------------------------------------------------------
@@ -247,7 +269,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("packages", nargs="*", help="packages of your own (default: the built-in scenarios)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown")
     parser.add_argument("--pair", nargs=2, metavar=("DLL", "PDB"), help="the real pair to replicate")
-    parser.add_argument("--quick", action="store_true", help="only the rows up to 100 pairs, and the start-up row")
+    parser.add_argument("--quick", action="store_true",
+                        help="only the rows up to 100 pairs (of each pair), and the start-up row")
     args = parser.parse_args(argv)
     header = ("| package | inflated | findings | floor | snupkg-lint | ratio | peak RSS | floor RSS |\n"
               "|---|---|---|---|---|---|---|---|")
@@ -274,6 +297,12 @@ def main(argv: list[str]) -> int:
             print(row(f"{BIG_PAIRS} pairs, {BIG_PDB_BYTES // 1000} KB PDBs", big, args.repeat), flush=True)
             many = [write_many_entries(folder / "many")]
             print(row(f"{MANY_ENTRIES:,} small entries (.snupkg only)", many, args.repeat), flush=True)
+        clean = clean_pair()
+        if clean is not None:
+            count = SCALING[-1] if not args.quick else SCALING[2]
+            paths = list(write_pairs(folder / "clean", f"Clean{count}", clean, count))
+            print(row(f"{count:,} pairs of {clean.name}: Source Link, embedded sources", paths, args.repeat),
+                  flush=True)
 
         small = list(write_pairs(folder / "n1", "Pairs1", pair, 1)) if args.quick else \
             [str(folder / "n1" / "Bench.Pairs1.1.0.0.snupkg"), str(folder / "n1" / "Bench.Pairs1.1.0.0.nupkg")]
