@@ -44,6 +44,9 @@ PREFETCH_CHUNK = 100  # files the helper opens before it hands them over (this p
 PREFETCH_COST = {"pdb": 1.3, "pe": 1.0}  # what opening one costs, relatively (an assembly is inflated larger)
 HELPER_SHARE = 0.7  # of that cost, given to the helper: this process also runs the rules (it takes back the rest)
 SMALL_PDB_BYTES = 64 * 1024  # read whole when opened: hashing it then costs no second inflate
+# An assembly is read whole when opened (and let go once its headers, debug directory and DebuggableAttribute are
+# read): its reads jump back and forth, and each jump back in a zip stream inflates the entry again from its start
+WHOLE_ASSEMBLY_BYTES = 8 * 1024 * 1024
 
 
 class RecentlyUsed(Generic[_T]):
@@ -367,7 +370,7 @@ class Artifacts:
     def _open_assembly(self, entry: ZipEntry) -> Assembly:
         if entry.dotnet_problem:
             return Assembly(entry, error=entry.dotnet_problem)
-        data = self.nupkg.archive.small(entry)  # a small assembly is read whole, once, for its headers and metadata
+        data = self.nupkg.archive.small(entry, WHOLE_ASSEMBLY_BYTES)  # read whole, once, for headers and metadata
         source = self._source(self.nupkg, entry) if data is None else held_source(entry, data)
         try:
             image = read_pe(source)

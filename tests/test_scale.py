@@ -218,6 +218,57 @@ def test_one_inflate_read_gives_zipfile_bytes_or_steps_aside(tmp_path):
             b"".join(archive.chunks(last))
 
 
+def _large_assemblies(corpus_path: Path | None) -> list[bytes]:
+    """Assemblies over 64 KiB: one built in code (with overlay bytes after its sections) and the fixtures' own."""
+    from tests.factory.assembly_metadata import debuggable_metadata
+
+    built = build_pe(metadata=debuggable_metadata(modes=0x107)) + random.Random(8).randbytes(100_000)
+    found = [built]
+    for name, member in (("fsprojects.Paket/dapper.1.42.0.nupkg", "lib/net45/Dapper.dll"),
+                         ("meziantou.Meziantou.Framework/meziantou.framework.2.6.0.nupkg",
+                          "lib/netstandard2.0/Meziantou.Framework.dll")):
+        if corpus_path is not None and (corpus_path / name).is_file():
+            with zipfile.ZipFile(corpus_path / name) as zf:
+                found.append(zf.read(member))
+    return found
+
+
+def test_an_assembly_read_whole_answers_as_one_read_through_the_zip_stream(tmp_path, monkeypatch):
+    # Assemblies are read whole when opened (artifacts.WHOLE_ASSEMBLY_BYTES); read through the zip's stream instead,
+    # every image, mutant and cut-short copy gives the same headers, debug directory, errors and DebuggableAttribute.
+    import os
+
+    from snupkg_lint import artifacts
+
+    corpus_path = Path(os.environ["SNUPKG_LINT_CORPUS"]) if os.environ.get("SNUPKG_LINT_CORPUS") else None
+    rng = random.Random(9)
+    images = []
+    for image in _large_assemblies(corpus_path):
+        assert len(image) > 64 * 1024
+        images.append(image)
+        for _ in range(60):
+            mutant = bytearray(image)
+            for _ in range(rng.choice([1, 4, 16])):
+                at = rng.randrange(len(mutant)) if rng.random() < 0.5 else rng.randrange(min(len(mutant), 4096))
+                mutant[at] = rng.randrange(256)
+            images.append(bytes(mutant))
+        images += [image[:cut] for cut in rng.sample(range(64, 4096), 10) + rng.sample(range(4096, len(image)), 10)]
+    files = {f"lib/net8.0/A{n:03}.dll": image for n, image in enumerate(images)}
+    path = pkg.write(tmp_path, "Large.1.0.0.nupkg", pkg.package(files, symbols=False))
+
+    def opened() -> list:
+        with Artifacts(None, path) as a:
+            return [(a.assembly(e).image, a.assembly(e).error, a.assembly(e).limited, a.assembly(e).uncaught,
+                     a.debuggable(e)) for e in a.nupkg.pe_entries]
+
+    whole = opened()
+    monkeypatch.setattr(artifacts, "WHOLE_ASSEMBLY_BYTES", 0)
+    streamed = opened()
+    assert len(whole) == len(images) and whole == streamed
+    assert sum(1 for image, *_ in whole if image is not None) > len(images) // 2  # most mutants still open
+    assert any(error for _, error, *_ in whole)  # and some do not
+
+
 def test_one_inflate_read_never_trusts_a_compressed_size(tmp_path):
     data = bytearray(pkg.zip_bytes([pkg.Entry("a.pdb", b"BSJB" * 10)]))
     central = data.rfind(b"PK\x01\x02")

@@ -277,7 +277,7 @@ class ZipArchive:
         except Exception as exc:
             raise ArchiveError(f"'{entry.name}' cannot be inflated: {_error(exc)}") from None
 
-    def _whole(self, entry: ZipEntry) -> bytes | None:
+    def _whole(self, entry: ZipEntry, limit: int = _HEAD_CACHE) -> bytes | None:
         """A small entry's data in one read and one inflate, when nothing about it is unusual; None otherwise, and
         zipfile's own reader (which words every error) is used instead.
 
@@ -288,7 +288,7 @@ class ZipArchive:
         info = entry._info
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & _UNUSUAL_FLAGS:
             return None
-        if info.compress_size > min(2 * _HEAD_CACHE, self.file_size):  # no small entry needs that much: a lie
+        if info.compress_size > min(2 * limit, self.file_size):  # no entry of up to `limit` bytes needs that much
             return None
         fp = self._fileobj
         try:
@@ -320,11 +320,12 @@ class ZipArchive:
             return None
         return data
 
-    def small(self, entry: ZipEntry) -> bytes | None:
-        """A small entry's whole data (up to 64 KiB), read and inflated at once with zipfile's checks; None for a
-        larger entry or anything unusual or wrong about it: read that one through source(), which words every error.
-        The bytes are not kept here (a reader that wants them wraps them in a BytesSource)."""
-        return self._whole(entry) if entry.size <= _HEAD_CACHE else None
+    def small(self, entry: ZipEntry, limit: int = _HEAD_CACHE) -> bytes | None:
+        """The whole data of an entry of up to `limit` bytes (64 KiB unless told), read and inflated at once with
+        zipfile's checks; None for a larger entry or anything unusual or wrong about it: read that one through
+        source(), which words every error. The bytes are not kept here (a reader that wants them wraps them in a
+        BytesSource)."""
+        return self._whole(entry, limit) if entry.size <= limit else None
 
     def source(self, entry: ZipEntry) -> "EntrySource":
         """Random access to the entry's data (a ByteSource), inflating only what is asked for."""
