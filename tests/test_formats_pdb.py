@@ -479,6 +479,57 @@ def test_bad_compressed_integer_in_document_name() -> None:
     assert_format_error(patch(data, blob_heap + name_index + 2, b"\xe5"), "lead byte", deep=True)
 
 
+def _names_part_by_part(pdb: PortablePdb) -> list[str]:
+    """§4.1 the straightforward way: each part's index through read_compressed_uint, each part through blob_at."""
+    names = []
+    for name, _, digest, _ in pdb._rows(0x30):
+        pdb.blob_at(digest)
+        blob = pdb.blob_at(name)
+        if not blob or blob[0] > 0x7F:
+            raise FormatError("an empty name blob, or a separator that is not ASCII")
+        pos, parts = 1, []
+        while pos < len(blob):
+            part, pos = read_compressed_uint(blob, pos)
+            parts.append(pdb.blob_at(part).decode("utf-8", "replace"))
+        names.append((chr(blob[0]) if blob[0] else "").join(parts))
+    return names
+
+
+def test_document_names_read_inline_as_part_by_part_past_16_kib_of_blob_heap() -> None:
+    # Parts past the first 16 KiB of the #Blob heap have four-byte indexes: a PDB of a few thousand documents has
+    # them, and they are read inline like the one- and two-byte ones. Names and failures match the plain reading,
+    # on the PDB and on mutants of its name blobs.
+    documents = [(f"/_/src/Lib/Area{n % 30}/Feature{n}/Handler{n}.cs", SHA256_GUID, bytes([n % 256]) * 32,
+                  CSHARP_GUID) for n in range(1500)]
+    data = build_portable_pdb(documents=documents)
+    _, blob_heap, blob_size = stream(data, "#Blob")
+    assert blob_size > 3 * 16 * 1024
+    pdb = open_pdb(data)
+    assert [d.name for d in pdb.documents()] == [d[0] for d in documents] == _names_part_by_part(pdb)
+    last_name = pdb._rows(0x30)[-1][0]  # its parts lie far into the heap: four-byte indexes
+    assert data[blob_heap + last_name] < 0x80  # a one-byte length prefix
+    cut = patch(data, blob_heap + last_name, bytes([data[blob_heap + last_name] - 1]))  # the last index cut short
+    for read in (lambda p: p.documents(), _names_part_by_part):
+        with pytest.raises(FormatError):
+            read(open_pdb(cut))
+    rng = random.Random(11)
+    wide = 0
+    for _ in range(120):
+        mutant = bytearray(data)
+        for _ in range(rng.choice([1, 3])):
+            at = blob_heap + rng.randrange(blob_size)
+            mutant[at] = rng.choice([0xC0, 0xC1, 0xDF, 0xE0, 0x80, 0x00, rng.randrange(256)])
+        answers = []
+        for read in (lambda p: [d.name for d in p.documents()], _names_part_by_part):
+            try:
+                answers.append(read(open_pdb(bytes(mutant))))
+            except FormatError:
+                answers.append("fails")
+        assert answers[0] == answers[1]
+        wide += answers[0] != "fails"
+    assert wide > 12  # many mutants still decode: their names are compared, not only their failures
+
+
 def test_document_name_separator_not_ascii() -> None:
     data = build_portable_pdb()
     name_index = struct.unpack_from("<H", data, table_offset(data, 0x30))[0]

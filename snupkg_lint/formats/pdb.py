@@ -473,10 +473,12 @@ class PortablePdb:
         spent, left = 0, budget.left
         while pos < end:
             lead = heap[pos]
-            if lead < 0x80:  # one-byte and two-byte indexes inline; the rest (and every error) the general way
+            if lead < 0x80:  # one-, two- and four-byte indexes inline; every error the general way
                 part, pos = lead, pos + 1
             elif lead & 0xC0 == 0x80 and pos + 2 <= end:
                 part, pos = (lead & 0x3F) << 8 | heap[pos + 1], pos + 2
+            elif lead & 0xE0 == 0xC0 and pos + 4 <= end:  # a part past 16 KiB of the heap: any PDB of some size
+                part, pos = (lead & 0x1F) << 24 | heap[pos + 1] << 16 | heap[pos + 2] << 8 | heap[pos + 3], pos + 4
             else:
                 part, pos = read_compressed_uint(memoryview(heap)[start:end], pos - start)
                 pos += start
