@@ -28,6 +28,27 @@ def test_longest_path_first_ignoring_case_and_escaping_each_segment():
     assert links.url_for("C:\\src\\*.cs") is None and links.url_for("D:\\x.cs") is None
 
 
+def test_whether_a_path_is_mapped_is_whether_a_url_is_made():
+    import random
+
+    rng, parsed = random.Random(12), 0
+    pieces = ["C:", "c:", "\\", "/", "src", "SRC", "Src", "_", "ß", "SS", "İ", "i", "ı", "*", ".cs", "x", "", "é", "É"]
+    for _ in range(200):
+        keys = {"".join(rng.choices(pieces, k=rng.randrange(1, 5))).replace("*", "") + rng.choice(["*", ""])
+                for _ in range(rng.randrange(1, 4))}
+        text = "{\"documents\": {" + ", ".join(f'"{k}": "https://h/{n}/' + ("*" if k.endswith("*") else "") + '"'
+                                               for n, k in enumerate(keys)) + "}}"
+        try:
+            links = parse_source_link(text.replace("\\", "\\\\"))
+        except FormatError:  # an empty key
+            continue
+        parsed += 1
+        for _ in range(30):
+            path = "".join(rng.choices(pieces, k=rng.randrange(0, 7)))
+            assert links.maps(path) == (links.url_for(path) is not None), (text, path)
+    assert parsed > 150
+
+
 def test_duplicate_keys_are_all_kept_and_the_first_of_a_length_wins():
     links = parse_source_link('{"documents": {"/_/*": "https://first/*", "/_/*": "https://second/*"}}')
     assert len(links.entries) == 2 and links.url_for("/_/a.cs") == "https://first/a.cs"

@@ -74,7 +74,7 @@ def _untracked_name(name: str) -> bool:
 
 
 def covered(info: DebugInfo, links: SourceLinkMap | None, document: Document) -> bool:
-    return document.row in info.embedded or (links is not None and links.url_for(document.name) is not None)
+    return document.row in info.embedded or (links is not None and links.maps(document.name))
 
 
 # A package whose every PDB draws these findings names the same documents thousands of times: the messages' lists

@@ -53,6 +53,20 @@ class SourceLinkMap:
         url = urls[path] = self._url_for(path)
         return url
 
+    def maps(self, path: str) -> bool:
+        """Whether url_for(path) gives a URL (some entry maps the path), without making the URL."""
+        if "*" in path:
+            return False
+        folded = path.casefold()
+        for key, is_prefix in self._keys:
+            if folded.startswith(key) if is_prefix else folded == key:
+                return True
+        return False
+
+    @functools.cached_property
+    def _keys(self) -> tuple[tuple[str, bool], ...]:
+        return tuple((entry.path.casefold(), entry.is_prefix) for entry in self.entries)
+
     def _url_for(self, path: str) -> str | None:
         if "*" in path:
             return None
