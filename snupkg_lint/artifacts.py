@@ -37,16 +37,19 @@ MAX_EMBEDDED_PDB_BYTES = 256 * 1024 * 1024
 MAX_DEBUG_INFO_BYTES = 32 * 1024 * 1024  # PDBs whose documents and CDIs are read (their heaps are held in memory)
 MAX_HASHED_PDB_BYTES = 1024 * 1024 * 1024  # a PDB inflating to more is not hashed (deflate bombs)
 PE_EXTENSIONS = (".dll", ".exe")
-READERS_KEPT = 64  # portable PDB readers kept between rules
 DEBUG_READERS_KEPT = 2  # readers of the debuggable checks: each holds a PDB's heaps
-PREFETCH_MIN_FILES = 400  # fewer PDBs and assemblies than this are opened faster than processes start
-PREFETCH_CHUNK = 100  # files the helper opens before it hands them over (this process goes on meanwhile)
-PREFETCH_COST = {"pdb": 1.3, "pe": 1.0}  # what opening one costs, relatively (an assembly is inflated larger)
+PREFETCH_MIN_FILES = 400  # fewer PDBs and assemblies than this are opened faster than processes start...
+PREFETCH_MIN_BYTES = 16 * 1024 * 1024  # ...unless they inflate to this much (large PDBs, read whole and hashed)
+PREFETCH_CHUNK = 100  # small files' cost the helper opens before it hands them over (this process goes on meanwhile)
+PREFETCH_COST = {"pdb": 1.3, "pe": 1.0}  # what opening one costs, relatively (an assembly is inflated larger)...
+PREFETCH_COST_BYTES = 20_000  # ...plus one for each such many bytes past SMALL_PDB_BYTES (inflated, parsed, hashed)
 HELPER_SHARE = 0.7  # of that cost, given to the helper: this process also runs the rules (it takes back the rest)
-SMALL_PDB_BYTES = 64 * 1024  # read whole when opened: hashing it then costs no second inflate
-# An assembly is read whole when opened (and let go once its headers, debug directory and DebuggableAttribute are
-# read): its reads jump back and forth, and each jump back in a zip stream inflates the entry again from its start
-WHOLE_ASSEMBLY_BYTES = 8 * 1024 * 1024
+SMALL_PDB_BYTES = 64 * 1024  # smaller PDBs are not hashed on threads: each is hashed when opened
+# A PDB or assembly up to this size is read whole when opened, and let go once read: its reads jump back and forth,
+# and each jump back in a zip stream inflates the entry again from its start. A PDB's identity, debug information
+# and Roslyn's PdbChecksum hash are all taken from that one read; an assembly's headers, debug directory and
+# DebuggableAttribute.
+WHOLE_READ_BYTES = 8 * 1024 * 1024
 
 
 class RecentlyUsed(Generic[_T]):
@@ -210,8 +213,8 @@ class PdbIdentity:
 class SymbolFile:
     """A .pdb entry of the .snupkg, opened as far as it goes, kept as the few facts the rules compare.
 
-    A package may hold tens of thousands of PDBs: the readers themselves are not kept (see
-    ``Artifacts.portable_pdb`` for one that is read further)."""
+    A package may hold tens of thousands of PDBs: the readers themselves are not kept (the debuggable checks open
+    the few they read further: ``Artifacts.debug_reader``)."""
 
     entry: ZipEntry
     kind: str  # portable | windows | msf2 | unknown | unreadable
@@ -296,7 +299,6 @@ class Artifacts:
 
         self.memo: dict[str, object] = {}  # derived results rules share (see checks/symbol_flow.py)
         self._symbols: dict[int, SymbolFile] = {}
-        self._readers: RecentlyUsed[PortablePdb] = RecentlyUsed(READERS_KEPT)
         self._assemblies: dict[int, Assembly] = {}
         self._digests: dict[tuple[int, str], Digest] = {}
         self._embedded: dict[int, tuple[str | None, bool, bool]] = {}
@@ -324,7 +326,7 @@ class Artifacts:
     def _open_symbol(self, entry: ZipEntry) -> SymbolFile:
         if entry.dotnet_problem:
             return SymbolFile(entry, "unreadable", None, entry.dotnet_problem)
-        data = self.snupkg.archive.small(entry)  # a small PDB is read whole, once, for all that follows
+        data = self.snupkg.archive.small(entry, WHOLE_READ_BYTES)  # read whole, once, for all that follows
         source = self._source(self.snupkg, entry) if data is None else held_source(entry, data)
         try:
             kind = sniff(source.head(64))
@@ -333,11 +335,10 @@ class Artifacts:
         try:
             if kind == "portable":
                 reader = PortablePdb.open(source if data is not None else source.held())
-                self._readers.put(entry.index, reader)
                 symbol = SymbolFile(entry, kind, PdbIdentity(reader.id, reader.id_offset), None)
-                if entry.size <= min(SMALL_PDB_BYTES, MAX_DEBUG_INFO_BYTES):  # read while the PDB is at hand
+                if data is not None and entry.size <= MAX_DEBUG_INFO_BYTES:  # read while the PDB is at hand
                     self._debug_info[4 * entry.index + _SNUPKG_RANK] = read_debug_info(reader)  # (debuggable checks)
-                if self.nupkg is not None and entry.size <= SMALL_PDB_BYTES:  # Roslyn's algorithm, hashed now too
+                if data is not None and self.nupkg is not None:  # Roslyn's algorithm, hashed from it too
                     self._digests[(entry.index, "SHA256")] = self._hash(symbol, "SHA256", data)
                 return symbol
             if kind == "windows":
@@ -345,18 +346,6 @@ class Artifacts:
         except FormatError as exc:
             return SymbolFile(entry, kind, None, str(exc), isinstance(exc, UncaughtError))
         return SymbolFile(entry, kind, None, None)
-
-    def portable_pdb(self, entry: ZipEntry) -> PortablePdb | None:
-        """The reader of the .snupkg's portable PDB at `entry`, for rules that read its tables; None when it is
-        not one that opens. The last few readers are kept, so rules that go PDB by PDB open each once."""
-        reader = self._readers.get(entry.index)
-        if reader is None and self.symbol(entry).pdb is not None:
-            try:
-                reader = PortablePdb.open(self._source(self.snupkg, entry))
-            except FormatError:  # it opened before; reading it again failed (the entry cannot be inflated again)
-                return None
-            self._readers.put(entry.index, reader)
-        return reader
 
     def assembly(self, entry: ZipEntry) -> Assembly:
         """The .nupkg's assembly at `entry`, with its debug directory read (cached)."""
@@ -370,7 +359,7 @@ class Artifacts:
     def _open_assembly(self, entry: ZipEntry) -> Assembly:
         if entry.dotnet_problem:
             return Assembly(entry, error=entry.dotnet_problem)
-        data = self.nupkg.archive.small(entry, WHOLE_ASSEMBLY_BYTES)  # read whole, once, for headers and metadata
+        data = self.nupkg.archive.small(entry, WHOLE_READ_BYTES)  # read whole, once, for its headers and metadata
         source = self._source(self.nupkg, entry) if data is None else held_source(entry, data)
         try:
             image = read_pe(source)
@@ -414,10 +403,10 @@ class Artifacts:
         """Start opening PDBs and assemblies the rules will read on a forked helper process, and return.
 
         Only with `workers` > 1, where processes can be forked (the helper then shares everything parsed so far),
-        and only for packages with at least PREFETCH_MIN_FILES such files. The helper is given the last files
-        (HELPER_SHARE of the work), in chunks; this process opens the others as the rules ask for them, and takes
-        a chunk in when a rule first asks for one of its files (see _collect). One helper, whatever `workers`
-        says: the goal is two busy cores. The results are the objects the readers give here, so the findings are
+        and only for packages with at least PREFETCH_MIN_FILES such files or PREFETCH_MIN_BYTES of them. The helper
+        is given the last files (HELPER_SHARE of the work, by PREFETCH_COST), in chunks; this process opens the
+        others as the rules ask for them, and takes a chunk in when a rule first asks for one of its files (see
+        _collect). One helper, whatever `workers` says: the goal is two busy cores. The results are the objects the readers give here, so the findings are
         the same with any number of workers."""
         if workers <= 1 or self.snupkg is None or not hasattr(os, "fork"):
             return
@@ -425,19 +414,31 @@ class Artifacts:
         if self.nupkg is not None and self.nupkg.archive is not None:
             work += [("pe", e.index) for e in self.nupkg.pe_entries
                      if netpath.extension(e.name) in PE_EXTENSIONS and self.pairing.extracted_pdb_for(e) is not None]
-        if len(work) < PREFETCH_MIN_FILES or self.snupkg.archive is None:
+        if self.snupkg.archive is None:
             return
+        entries = {"pdb": self.snupkg.entries, "pe": self.nupkg.entries if self.nupkg is not None else ()}
+        sizes = [entries[kind][index].size for kind, index in work]
+        if len(work) < PREFETCH_MIN_FILES and sum(sizes) < PREFETCH_MIN_BYTES:
+            return
+        costs = [PREFETCH_COST[kind] + max(0, size - SMALL_PDB_BYTES) / PREFETCH_COST_BYTES
+                 for (kind, _), size in zip(work, sizes)]
         import gc
 
         from snupkg_lint.forked import ForkedHelper  # only packages this large pay for importing it
 
         global _FORKED
-        left = HELPER_SHARE * sum(PREFETCH_COST[kind] for kind, _ in work)
+        left = HELPER_SHARE * sum(costs)
         start = len(work)
         while start > 0 and left > 0:  # the helper's share: the last files, which the rules ask for last
             start -= 1
-            left -= PREFETCH_COST[work[start][0]]
-        self._chunks = [work[n : n + PREFETCH_CHUNK] for n in range(start, len(work), PREFETCH_CHUNK)]
+            left -= costs[start]
+        self._chunks, spent = [], PREFETCH_CHUNK
+        for item, cost in zip(work[start:], costs[start:]):  # chunks of about PREFETCH_CHUNK small files' cost
+            if spent >= PREFETCH_CHUNK:
+                self._chunks.append([])
+                spent = 0.0
+            self._chunks[-1].append(item)
+            spent += cost
         self._pending = {item: n for n, chunk in enumerate(self._chunks) for item in chunk}
         self._collecting = gc.isenabled()
         gc.disable()  # what is built until all is in lives on and holds no cycles: collecting would only rescan it

@@ -234,7 +234,7 @@ def _large_assemblies(corpus_path: Path | None) -> list[bytes]:
 
 
 def test_an_assembly_read_whole_answers_as_one_read_through_the_zip_stream(tmp_path, monkeypatch):
-    # Assemblies are read whole when opened (artifacts.WHOLE_ASSEMBLY_BYTES); read through the zip's stream instead,
+    # Assemblies are read whole when opened (artifacts.WHOLE_READ_BYTES); read through the zip's stream instead,
     # every image, mutant and cut-short copy gives the same headers, debug directory, errors and DebuggableAttribute.
     import os
 
@@ -262,11 +262,56 @@ def test_an_assembly_read_whole_answers_as_one_read_through_the_zip_stream(tmp_p
                      a.debuggable(e)) for e in a.nupkg.pe_entries]
 
     whole = opened()
-    monkeypatch.setattr(artifacts, "WHOLE_ASSEMBLY_BYTES", 0)
+    monkeypatch.setattr(artifacts, "WHOLE_READ_BYTES", 0)
     streamed = opened()
     assert len(whole) == len(images) and whole == streamed
     assert sum(1 for image, *_ in whole if image is not None) > len(images) // 2  # most mutants still open
     assert any(error for _, error, *_ in whole)  # and some do not
+
+
+def test_a_pdb_read_whole_gives_the_findings_of_one_read_through_the_zip_stream(tmp_path, monkeypatch):
+    # PDBs are read whole when opened (artifacts.WHOLE_READ_BYTES: identity, debug information and hash from one
+    # read); read through the zip's stream instead, large PDBs, their mutants and cut-short copies give the same
+    # report, with the forked helper or without it.
+    import hashlib
+
+    from snupkg_lint import artifacts
+    from snupkg_lint.engine import check_package
+    from tests.conftest import NOW
+    from tests.factory.pair import portable_pdb
+    from tests.factory.pdb import CSHARP_GUID, SHA256_GUID
+
+    source = b"class A { }\n" * 100
+    documents = [(f"/_/src/Lib/F{n}/C{n}.cs" if n % 7 else f"C:\\Users\\me\\src\\C{n}.cs", SHA256_GUID,
+                  hashlib.sha256(source if n == 0 else b"%d" % n).digest(), CSHARP_GUID) for n in range(1200)]
+    link = '{"documents": {"/_/src/Lib/F1*": "https://raw.githubusercontent.com/o/r/' + "a" * 40 + '/*"}}'
+    base = portable_pdb(documents=documents, embedded_sources={1: source, 2: b"x" * 300}, source_link=link)
+    assert len(base) > 64 * 1024
+    pair = matched_pair("Lib", pdb=base)
+    rng = random.Random(13)
+    pdbs = [base]
+    for _ in range(40):
+        mutant = bytearray(base)
+        for _ in range(rng.choice([1, 3])):
+            mutant[rng.randrange(len(mutant))] = rng.randrange(256)
+        pdbs.append(bytes(mutant))
+    pdbs += [base[:cut] for cut in rng.sample(range(100, len(base)), 6)]
+    snupkg = pkg.write(tmp_path, "Lib.1.0.0.snupkg", pkg.package(
+        {f"runtimes/r{n:02}/lib/net8.0/Lib.pdb": data for n, data in enumerate(pdbs)}, id="Lib", version="1.0.0"))
+    nupkg = pkg.write(tmp_path, "Lib.1.0.0.nupkg", pkg.package(
+        {f"runtimes/r{n:02}/lib/net8.0/Lib.dll": pair.dll for n in range(len(pdbs))}, id="Lib", version="1.0.0",
+        symbols=False))
+
+    def report(threads: int) -> list:
+        found = check_package(snupkg, nupkg, now=NOW, threads=threads)
+        return [(f.rule, f.message, f.entry, f.part, f.details) for f in found.findings] + [found.verdict]
+
+    monkeypatch.setattr(artifacts, "PREFETCH_MIN_BYTES", 1)  # the helper too, for a package this small
+    whole, forked = report(1), report(2)
+    monkeypatch.setattr(artifacts, "WHOLE_READ_BYTES", 0)
+    assert whole == forked == report(1) == report(2)
+    rules = {found[0] for found in whole[:-1]}
+    assert {"D008", "D010", "V105"} <= rules and len(rules) >= 6, rules
 
 
 def test_one_inflate_read_never_trusts_a_compressed_size(tmp_path):
