@@ -77,6 +77,18 @@ def test_pdbs_of_one_source_tree_share_their_documents_names_and_options():
     assert first.source_link is second.source_link
 
 
+def test_pdbs_that_embed_the_same_documents_share_the_rows_and_keep_only_the_sources_that_do_not_match():
+    names = ("/_/src/Lib/A.cs", "/_/src/Lib/B.cs", "/_/src/Lib/C.cs")
+    matching = {row: name.encode() for row, name in enumerate(names, start=1)}  # documents() hashes the names
+    one, other = pdb_of(*names, embedded_sources=matching), pdb_of(*names, embedded_sources=matching, padding=8)
+    first, second = read_debug_info(one), read_debug_info(other)
+    assert first.embedded == {1, 2, 3} and first.embedded is second.embedded
+    assert first.source_mismatches == second.source_mismatches == ()
+    stale = read_debug_info(pdb_of(*names, embedded_sources={**matching, 2: b"changed since"}))
+    assert [(found.document.row, found.error) for found in stale.source_mismatches] == [(2, None)]
+    assert stale.embedded == first.embedded
+
+
 def test_documents_that_differ_in_anything_are_not_shared():
     base = read_debug_info(pdb_of("/_/src/A.cs")).documents[0]
     for changed in (documents("/_/src/B.cs"), [("/_/src/A.cs", SHA256, bytes(32), CSHARP)],

@@ -91,7 +91,7 @@ def user_path_leaked(a: Artifacts) -> Iterator[Hit]:
 @rule("D010", "embedded-source-hash-mismatch", Severity.WARNING, Outcome(), target="any")
 def embedded_source_hash_mismatch(a: Artifacts) -> Iterator[Hit]:
     for symbols, info in portable(a):
-        for found in info.source_digests:  # hashed by the reader (formats/debug_info.py)
+        for found in info.source_mismatches:  # hashed and compared by the reader (formats/debug_info.py)
             document = found.document
             if found.error is not None:
                 yield Hit(msg("the embedded source of document {row} ({name}) cannot be read: {error}",

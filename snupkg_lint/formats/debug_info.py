@@ -4,14 +4,14 @@
 CompilationOptions and the CompilationMetadataReferences CDIs (§5.3) through :class:`PortablePdb`; a part that
 cannot be read is a :class:`PartError` naming the part (and the row, in its text), and the other parts are still
 read. It also hashes the embedded sources while the PDB is open (:func:`embedded_source_digests`: each inflated,
-within a size cap, and hashed with its document's algorithm), so the rule that compares them with the documents'
-hashes never opens the PDB again.
+within a size cap, and hashed with its document's algorithm) and keeps the ones that do not match their documents'
+hashes, so the rule that reports them never opens the PDB again.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator
 
 from .pdb import (
@@ -48,7 +48,8 @@ def _document_key(d: Document) -> tuple:
             d.language.int if d.language else None)
 
 
-_NONE_EMBEDDED: dict[int, EmbeddedSource] = {}  # the embedded sources of a PDB with none (read-only)
+# The rows of the documents whose sources a PDB embeds: equal sets (the PDBs of one project) are held once.
+_EMBEDDED_ROWS: Shared[frozenset, frozenset] = Shared()
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,13 @@ class SourceDigest:
 class DebugInfo:
     documents: tuple[Document, ...] = ()
     source_link: str | None = None  # the JSON text attached to the Module
-    embedded: dict[int, EmbeddedSource] = field(default_factory=dict)  # document row → header
+    embedded: frozenset[int] = frozenset()  # the rows of the documents whose source is embedded
     compilation_options: dict[str, str] | None = None  # None: no CompilationOptions CDI
     has_metadata_references: bool = False
     errors: tuple[PartError, ...] = ()
-    source_digests: tuple[SourceDigest, ...] = ()  # the embedded sources hashed (embedded_source_digests)
+    # the embedded sources that do not hash to their document's hash, or cannot be read to hash them
+    # (embedded_source_digests); the ones that match are not kept
+    source_mismatches: tuple[SourceDigest, ...] = ()
 
     def error(self, part: str) -> PartError | None:
         return next((e for e in self.errors if e.part == part), None)
@@ -100,21 +103,27 @@ def read_debug_info(pdb: PortablePdb) -> DebugInfo:
                       for d in attempt("Document table", pdb.documents, []))
     kinds = attempt("CustomDebugInformation table", pdb.module_cdi_kind_numbers, frozenset())
     source_link = attempt("Source Link", pdb.source_link, None) if CDI_SOURCE_LINK.int in kinds else None
-    embedded = attempt("EmbeddedSource", pdb.embedded_sources, {}) or _NONE_EMBEDDED
+    headers = attempt("EmbeddedSource", pdb.embedded_sources, {})
+    embedded = _EMBEDDED_ROWS.get(frozenset(headers), lambda rows: rows) if headers else frozenset()
     options = attempt("CompilationOptions", pdb.held_compilation_options, {}) \
         if CDI_COMPILATION_OPTIONS.int in kinds else None
     if source_link is not None:
         source_link = shared_text(source_link)
     references = CDI_COMPILATION_METADATA_REFERENCES.int in kinds and \
         attempt("CompilationMetadataReferences", pdb.check_compilation_metadata_references, True)
-    digests = tuple(_digests(pdb, documents, embedded)) if embedded else ()  # while the PDB's heaps are at hand
-    return DebugInfo(documents, source_link, embedded, options, bool(references), tuple(errors), digests)
+    mismatches = tuple(found for found in _digests(pdb, documents, headers)  # while the PDB's heaps are at hand
+                       if found.error is not None or found.digest != found.document.hash) if headers else ()
+    return DebugInfo(documents, source_link, embedded, options, bool(references), tuple(errors), mismatches)
 
 
 def embedded_source_digests(pdb: PortablePdb, info: DebugInfo) -> Iterator[SourceDigest]:
     """For each document with an embedded source and a hash of a known algorithm: the content's hash (within
     MAX_HASHED_SOURCE_BYTES a source and MAX_HASHED_SOURCES_BYTES a PDB; larger ones are left out)."""
-    return _digests(pdb, info.documents, info.embedded)
+    try:
+        headers = pdb.embedded_sources()
+    except FormatError:  # an EmbeddedSource error of read_debug_info's: nothing is hashed
+        return iter(())
+    return _digests(pdb, info.documents, headers)
 
 
 def _digests(pdb: PortablePdb, documents: tuple[Document, ...],
