@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from snupkg_lint.formats import netpath
 from snupkg_lint.formats.archive import (DOTNET_INVALID_DATA, ArchiveError, EntrySource, ZipArchive, ZipEntry,
                                          held_source)
-from snupkg_lint.formats.debug_info import DebugInfo, read_debug_info
+from snupkg_lint.formats.debug_info import DebugInfo, held, read_debug_info
 from snupkg_lint.formats.msf import WindowsPdb
 from snupkg_lint.formats.nuget_version import NuGetVersion, parse_nuget_version
 from snupkg_lint.formats.nuspec import MAX_NUSPEC_BYTES, Nuspec, NuspecError, parse_nuspec
@@ -507,7 +507,7 @@ class Artifacts:
             if digest is not None:
                 self._digests.setdefault((index, "SHA256"), digest)
             if info is not None:
-                self._debug_info.setdefault(4 * index + _SNUPKG_RANK, info)
+                self._debug_info.setdefault(4 * index + _SNUPKG_RANK, held(info))  # shared as if read here
         for index, image, error, limited, uncaught, read, flags in assemblies:
             self._assemblies.setdefault(index, Assembly(self.nupkg.entries[index], image, error, limited, uncaught))
             if read:

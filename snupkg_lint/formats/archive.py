@@ -288,7 +288,7 @@ class ZipArchive:
         info = entry._info
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & _UNUSUAL_FLAGS:
             return None
-        if info.compress_size > min(2 * limit, self.file_size):  # no entry of up to `limit` bytes needs that much
+        if info.compress_size > min(2 * min(limit, info.file_size) + 1024, self.file_size):  # deflate never needs that
             return None
         fp = self._fileobj
         try:

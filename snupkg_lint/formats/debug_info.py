@@ -11,6 +11,7 @@ hashes, so the rule that reports them never opens the PDB again.
 from __future__ import annotations
 
 import hashlib
+import dataclasses
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -114,6 +115,15 @@ def read_debug_info(pdb: PortablePdb) -> DebugInfo:
     mismatches = tuple(found for found in _digests(pdb, documents, headers)  # while the PDB's heaps are at hand
                        if found.error is not None or found.digest != found.document.hash) if headers else ()
     return DebugInfo(documents, source_link, embedded, options, bool(references), tuple(errors), mismatches)
+
+
+def held(info: DebugInfo) -> DebugInfo:
+    """`info` as read in another process (unpickled), with its documents, Source Link text and embedded rows the
+    objects this process holds for equal ones, as if it had read the PDB itself."""
+    documents = tuple(_DOCUMENTS.get(_document_key(d), lambda _, d=d: d) for d in info.documents)
+    return dataclasses.replace(
+        info, documents=documents, source_link=shared_text(info.source_link) if info.source_link is not None else None,
+        embedded=_EMBEDDED_ROWS.get(info.embedded, lambda rows: rows) if info.embedded else frozenset())
 
 
 def embedded_source_digests(pdb: PortablePdb, info: DebugInfo) -> Iterator[SourceDigest]:
