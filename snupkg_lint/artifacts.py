@@ -406,8 +406,8 @@ class Artifacts:
         and only for packages with at least PREFETCH_MIN_FILES such files or PREFETCH_MIN_BYTES of them. The helper
         is given the last files (HELPER_SHARE of the work, by PREFETCH_COST), in chunks; this process opens the
         others as the rules ask for them, and takes a chunk in when a rule first asks for one of its files (see
-        _collect). One helper, whatever `workers` says: the goal is two busy cores. The results are the objects the readers give here, so the findings are
-        the same with any number of workers."""
+        _collect). One helper, whatever `workers` says: the goal is two busy cores. The results are the objects the
+        readers give here, so the findings are the same with any number of workers."""
         if workers <= 1 or self.snupkg is None or not hasattr(os, "fork"):
             return
         work = [("pdb", e.index) for e in self.snupkg.pdb_entries]  # each read with its debug information

@@ -105,7 +105,7 @@ def read_debug_info(pdb: PortablePdb) -> DebugInfo:
     kinds = attempt("CustomDebugInformation table", pdb.module_cdi_kind_numbers, frozenset())
     source_link = attempt("Source Link", pdb.source_link, None) if CDI_SOURCE_LINK.int in kinds else None
     headers = attempt("EmbeddedSource", pdb.embedded_sources, {})
-    embedded = _EMBEDDED_ROWS.get(frozenset(headers), lambda rows: rows) if headers else frozenset()
+    embedded = _EMBEDDED_ROWS.same(frozenset(headers)) if headers else frozenset()
     options = attempt("CompilationOptions", pdb.held_compilation_options, {}) \
         if CDI_COMPILATION_OPTIONS.int in kinds else None
     if source_link is not None:
@@ -123,7 +123,7 @@ def held(info: DebugInfo) -> DebugInfo:
     documents = tuple(_DOCUMENTS.get(_document_key(d), lambda _, d=d: d) for d in info.documents)
     return dataclasses.replace(
         info, documents=documents, source_link=shared_text(info.source_link) if info.source_link is not None else None,
-        embedded=_EMBEDDED_ROWS.get(info.embedded, lambda rows: rows) if info.embedded else frozenset())
+        embedded=_EMBEDDED_ROWS.same(info.embedded) if info.embedded else frozenset())
 
 
 def embedded_source_digests(pdb: PortablePdb, info: DebugInfo) -> Iterator[SourceDigest]:
