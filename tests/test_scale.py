@@ -435,3 +435,32 @@ def test_a_large_package_opened_on_forked_workers_gives_the_same_findings(tmp_pa
     assert sum(opened) < 24  # of 12 PDBs and 12 assemblies, the helper is given the last (it may give them back)
     assert alone.findings == forked.findings
     assert {f.rule for f in forked.findings} >= {"V103", "V104"}
+
+
+def test_the_benchmark_readers_read_every_pdb_and_assembly_once_over_two_processes(tmp_path):
+    """tools/benchmark.py's "readers alone" bound reads each .pdb of the .snupkg and each .dll/.exe of the .nupkg
+    once, dealt out over two processes where there are two CPUs, and goes past what cannot be read."""
+    import os
+    import subprocess
+    import sys
+
+    from tools.benchmark import READERS
+
+    dlls, pdbs = {}, {}
+    for n in range(5):
+        pair = matched_pair(f"Lib{n}")
+        dlls[f"lib/net8.0/Lib{n}.dll"], pdbs[f"lib/net8.0/Lib{n}.pdb"] = pair.dll, pair.pdb
+    pdbs["lib/net8.0/Broken.pdb"] = b"BSJB" + bytes(40)  # a portable PDB's signature, then nothing it can read
+    dlls["lib/net8.0/Native.dll"] = b"MZ" + bytes(30)  # no PE image
+    dlls["lib/net8.0/readme.txt"] = b"not read"
+    snupkg = pkg.write(tmp_path, "Bound.1.2.3.snupkg", pkg.package(pdbs))
+    nupkg = pkg.write(tmp_path, "Bound.1.2.3.nupkg", pkg.package(dlls, symbols=False))
+    broken_zip = pkg.write(tmp_path, "Cut.1.2.3.snupkg", b"PK\x03\x04" + bytes(20))
+    done = subprocess.run([sys.executable, "-c", READERS, snupkg, nupkg, broken_zip], capture_output=True, text=True,
+                          env={**os.environ, "WHOLE_READ_BYTES": "8388608"}, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = [re.fullmatch(r"read (\d+) of (\d+) files, (\d+) unreadable", line) for line in done.stderr.splitlines()]
+    assert all(lines) and len(lines) == min(2, len(os.sched_getaffinity(0)))
+    assert {int(m[2]) for m in lines} == {12}  # 6 PDBs and 6 assemblies; not the text file
+    assert sum(int(m[1]) for m in lines) == 12
+    assert sum(int(m[3]) for m in lines) == 2  # the broken PDB and the native DLL

@@ -14,6 +14,8 @@ environment sets PYTHONDONTWRITEBYTECODE (which would otherwise make every run c
 - ``snupkg-lint``: ``python -m snupkg_lint check --format json PACKAGE`` with the default --jobs;
 - the floor: a plain Python script that opens both zips, inflates every entry and SHA-256-hashes every .pdb,
   which is the least any tool that validates symbols must do; ratio = snupkg-lint / floor;
+- readers alone: snupkg-lint's readers over every PDB and assembly, dealt out over two processes as its forked
+  helper does, with no rule and no output (READERS), and its ratio to the floor: the least its readers can take;
 - findings: how many the package's report holds (from one more, untimed run): the real pair has no Source Link and
   build-machine paths, so each copy draws three warnings, and the report of 5,000 pairs holds 15,000 findings.
 
@@ -48,6 +50,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from snupkg_lint.artifacts import WHOLE_READ_BYTES  # noqa: E402
 from snupkg_lint.cli import sibling_nupkg  # noqa: E402
 from snupkg_lint.engine import default_jobs  # noqa: E402
 from snupkg_lint.formats.pdb import PortablePdb  # noqa: E402
@@ -66,6 +69,72 @@ for path in sys.argv[1:]:
                 while chunk := f.read(1 << 20):
                     if h:
                         h.update(chunk)
+"""
+# The readers alone: what every check needs read, with none of the checking. Each .pdb of the .snupkg inflated whole,
+# opened, its debug information read (documents, Source Link, embedded sources, compiler options) and hashed as
+# PdbChecksum; each .dll/.exe of the .nupkg inflated whole, its headers and debug directory read and its
+# DebuggableAttribute found. The files are dealt out one by one over two processes where there are two CPUs, as
+# snupkg-lint opens a package's files in itself and one forked helper (the second forked after the zip directories
+# are read, with a file handle of its own): perfectly balanced, and no pairing, no rule, no finding, no output. So
+# this is the least snupkg-lint's own readers can take on this machine.
+READERS = """
+import os, sys
+from snupkg_lint.formats.archive import ArchiveError, ZipArchive, held_source
+from snupkg_lint.formats.debug_info import read_debug_info
+from snupkg_lint.formats.netpath import extension
+from snupkg_lint.formats.pdb import PortablePdb, sniff
+from snupkg_lint.formats.pdb_checksum import checksum_with_id_zeroed
+from snupkg_lint.formats.pe import read_pe
+from snupkg_lint.formats.pe_metadata import read_debuggable
+from snupkg_lint.formats.source import FormatError
+
+WHOLE = int(os.environ["WHOLE_READ_BYTES"])  # read whole up to this size, as snupkg-lint does (artifacts.py)
+
+def read_pdb(archive, entry):
+    data = archive.small(entry, WHOLE)
+    source = held_source(entry, data) if data is not None else archive.source(entry).held()
+    if sniff(source.head(64)) == "portable":
+        pdb = PortablePdb.open(source)
+        read_debug_info(pdb)
+        checksum_with_id_zeroed((data,) if data is not None else archive.chunks(entry), pdb.id_offset, "SHA256")
+
+def read_assembly(archive, entry):
+    data = archive.small(entry, WHOLE)
+    source = held_source(entry, data) if data is not None else archive.source(entry)
+    image = read_pe(source)
+    if image.is_dotnet:
+        read_debuggable(source, image.metadata)
+
+work = []
+for path in sys.argv[1:]:
+    try:
+        archive = ZipArchive.open(path)
+    except ArchiveError:  # nothing for the readers: snupkg-lint reports the zip itself
+        continue
+    kind = (".pdb",) if path.lower().endswith(".snupkg") else (".dll", ".exe")
+    read = read_pdb if kind == (".pdb",) else read_assembly
+    work += [(read, archive, e) for e in archive.entries if extension(e.name).lower() in kind]
+cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+jobs = min(2, cpus, max(1, len(work)))  # snupkg-lint's own: this process and one forked helper (Artifacts.prefetch)
+share = 0
+for share in range(jobs - 1, 0, -1):
+    if os.fork() == 0:
+        break
+else:
+    share = 0
+done = unreadable = 0
+for read, archive, entry in work[share::jobs]:
+    archive.own_handle()
+    try:
+        read(archive, entry)
+    except (ArchiveError, FormatError):
+        unreadable += 1
+    done += 1
+sys.stderr.write(f"read {done} of {len(work)} files, {unreadable} unreadable\\n")  # for tests
+if share:
+    os._exit(0)
+for _ in range(jobs - 1):
+    os.wait()
 """
 SCALING = (1, 10, 100, 1000, 5000)
 BIG_PAIRS, BIG_PDB_BYTES = 180, 600_000
@@ -224,6 +293,13 @@ def floor(paths: list[str]) -> list[str]:
     return [sys.executable, "-c", FLOOR, *paths]
 
 
+def readers(paths: list[str]) -> list[str]:
+    return [sys.executable, "-c", READERS, *paths]
+
+
+os.environ["WHOLE_READ_BYTES"] = str(WHOLE_READ_BYTES)  # for READERS, which imports the readers alone
+
+
 def inflated_mb(paths: list[str]) -> float:
     import zipfile
 
@@ -246,9 +322,10 @@ def findings(paths: list[str]) -> str:
 
 def row(label: str, paths: list[str], repeat: int) -> str:
     """paths: the .snupkg, then its .nupkg if any (found by snupkg-lint beside it; opened by the floor)."""
-    ours, base = run(lint(paths[:1]), repeat), run(floor(paths), repeat)
+    ours, base, least = run(lint(paths[:1]), repeat), run(floor(paths), repeat), run(readers(paths), repeat)
     return (f"| {label} | {inflated_mb(paths):,.1f} MB | {findings(paths)} | {base.seconds:.2f} s | "
-            f"{ours.seconds:.2f} s | {ours.seconds / base.seconds:.2f}× | {ours.rss_mb:.0f} MB | {base.rss_mb:.0f} MB |")
+            f"{least.seconds:.2f} s ({least.seconds / base.seconds:.2f}×) | {ours.seconds:.2f} s | "
+            f"{ours.seconds / base.seconds:.2f}× | {ours.rss_mb:.0f} MB | {base.rss_mb:.0f} MB |")
 
 
 def machine() -> str:
@@ -272,8 +349,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="only the rows up to 100 pairs (of each pair), and the start-up row")
     args = parser.parse_args(argv)
-    header = ("| package | inflated | findings | floor | snupkg-lint | ratio | peak RSS | floor RSS |\n"
-              "|---|---|---|---|---|---|---|---|")
+    header = ("| package | inflated | findings | floor | readers alone | snupkg-lint | ratio | peak RSS | floor RSS |\n"
+              "|---|---|---|---|---|---|---|---|---|")
     print(f"machine: {machine()}; median of {args.repeat} runs\n")
     if args.packages:
         with tempfile.TemporaryDirectory(prefix="snupkg-lint-bench-") as tmp:
