@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import urllib.parse
+
 import pytest
 
+from snupkg_lint.formats import netpath
 from snupkg_lint.formats.debug_info import read_debug_info
 from snupkg_lint.formats.pdb import PortablePdb
 from snupkg_lint.formats.source import BytesSource, FormatError
@@ -28,11 +32,26 @@ def test_longest_path_first_ignoring_case_and_escaping_each_segment():
     assert links.url_for("C:\\src\\*.cs") is None and links.url_for("D:\\x.cs") is None
 
 
-def test_whether_a_path_is_mapped_is_whether_a_url_is_made():
+def try_get_url(links, path):
+    """dotnet/sourcelink SourceLinkMap.TryGetUrl as written there, for the generated maps below."""
+    if "*" in path:
+        return None
+    for entry in links.entries:
+        if entry.is_prefix:
+            if netpath.upper_invariant(path).startswith(netpath.upper_invariant(entry.path)):  # OrdinalIgnoreCase
+                rest = re.split(r"[/\\]", path[len(entry.path):])
+                return entry.uri_prefix + "/".join(urllib.parse.quote(p, safe="") for p in rest) + entry.uri_suffix
+        elif netpath.upper_invariant(path) == netpath.upper_invariant(entry.path):
+            return entry.uri_prefix
+    return None
+
+
+def test_a_path_is_mapped_as_try_get_url_maps_it_ignoring_case_as_dotnet_does():
     import random
 
     rng, parsed = random.Random(12), 0
-    pieces = ["C:", "c:", "\\", "/", "src", "SRC", "Src", "_", "ß", "SS", "İ", "i", "ı", "*", ".cs", "x", "", "é", "É"]
+    pieces = ["C:", "c:", "\\", "/", "src", "SRC", "Src", "_", "ß", "SS", "ẞ", "İ", "i", "ı", "*", ".cs", "x", "", "é",
+              "É", "ǅ"]
     for _ in range(200):
         keys = {"".join(rng.choices(pieces, k=rng.randrange(1, 5))).replace("*", "") + rng.choice(["*", ""])
                 for _ in range(rng.randrange(1, 4))}
@@ -45,8 +64,16 @@ def test_whether_a_path_is_mapped_is_whether_a_url_is_made():
         parsed += 1
         for _ in range(30):
             path = "".join(rng.choices(pieces, k=rng.randrange(0, 7)))
-            assert links.maps(path) == (links.url_for(path) is not None), (text, path)
+            expected = try_get_url(links, path)
+            assert links.url_for(path) == expected and links.maps(path) == (expected is not None), (text, path)
     assert parsed > 150
+
+
+def test_sharp_s_is_not_ss_and_the_rest_of_the_path_starts_where_the_key_ends():
+    links = parse_source_link('{"documents": {"/_/straße/*": "https://h/a/*", "/_/ß.cs": "https://h/b"}}')
+    assert links.url_for("/_/STRAßE/x y.cs") == "https://h/a/x%20y.cs"
+    assert not links.maps("/_/STRASSE/x.cs") and links.url_for("/_/strasse/x.cs") is None  # str.casefold says yes
+    assert links.maps("/_/ß.cs") and not links.maps("/_/ss.cs") and not links.maps("/_/ẞ.cs")
 
 
 def test_duplicate_keys_are_all_kept_and_the_first_of_a_length_wins():

@@ -3,7 +3,8 @@
 :func:`parse_source_link` follows dotnet/sourcelink ``SourceLinkMap.Parse`` (src/SourceLink.Tools/SourceLinkMap.cs):
 the root is an object; every member named ``documents`` is an object of string → string; trailing commas are
 accepted; a key holds at most one ``*``, as its last character; a value holds a ``*`` only if its key does, and at
-most one. Entries are tried longest key first; a path matches ignoring case. Errors are FormatError.
+most one. Entries are tried longest key first; a path matches ignoring case as .NET's OrdinalIgnoreCase does
+(``netpath.upper_invariant``: 'ß' is not 'SS'). Errors are FormatError.
 
 :func:`raw_url_source` reads the host, repository and commit out of the raw-file URL forms Source Link providers
 write (GitHub, GitLab, Azure DevOps, Bitbucket); :func:`repository_of` normalises a nuspec ``<repository url>``.
@@ -17,6 +18,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 
+from .netpath import upper_invariant
 from .shared import Shared
 from .source import FormatError
 
@@ -55,30 +57,32 @@ class SourceLinkMap:
 
     def maps(self, path: str) -> bool:
         """Whether url_for(path) gives a URL (some entry maps the path), without making the URL."""
+        return self._entry_for(path) is not None
+
+    def _entry_for(self, path: str) -> SourceLinkEntry | None:
+        """The entry TryGetUrl takes for `path`: the first (longest) whose key it starts with (a prefix key, ending
+        in '*') or equals, by OrdinalIgnoreCase (which keeps the length, so the rest of the path starts where the key
+        ends); none for a path with a '*'."""
         if "*" in path:
-            return False
-        folded = path.casefold()
-        for key, is_prefix in self._keys:
+            return None
+        folded = upper_invariant(path)
+        for entry, (key, is_prefix) in zip(self.entries, self._keys):
             if folded.startswith(key) if is_prefix else folded == key:
-                return True
-        return False
+                return entry
+        return None
 
     @functools.cached_property
     def _keys(self) -> tuple[tuple[str, bool], ...]:
-        return tuple((entry.path.casefold(), entry.is_prefix) for entry in self.entries)
+        return tuple((upper_invariant(entry.path), entry.is_prefix) for entry in self.entries)
 
     def _url_for(self, path: str) -> str | None:
-        if "*" in path:
+        entry = self._entry_for(path)
+        if entry is None:
             return None
-        folded = path.casefold()
-        for entry in self.entries:
-            if entry.is_prefix:
-                if folded.startswith(entry.path.casefold()):
-                    rest = re.split(r"[/\\]", path[len(entry.path):])
-                    return entry.uri_prefix + "/".join(urllib.parse.quote(p, safe="") for p in rest) + entry.uri_suffix
-            elif folded == entry.path.casefold():
-                return entry.uri_prefix
-        return None
+        if not entry.is_prefix:
+            return entry.uri_prefix
+        rest = re.split(r"[/\\]", path[len(entry.path):])
+        return entry.uri_prefix + "/".join(urllib.parse.quote(p, safe="") for p in rest) + entry.uri_suffix
 
 
 _TRAILING_COMMA = re.compile(r",\s*[}\]]")
